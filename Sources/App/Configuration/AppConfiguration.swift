@@ -1,0 +1,116 @@
+import Domain
+import Storage
+
+/// Everything the server reads from its environment (flags may override). Parsing checks every value and
+/// names the variable in its error, so a bad start-up stops with one clear line.
+public struct AppConfiguration: Sendable {
+    public var database: DatabaseLocation
+    public var host: String
+    public var port: Int
+    public var commission: CommissionRate
+    public var holdMinutes: Int
+    public var slotRules: SlotRules
+    public var defaultAvailability: WeeklyAvailability
+    public var defaultZone: Zone
+    public var adminIDs: Set<TelegramUserID>
+    public var logLevel: String
+
+    public static let defaultDatabase = "privatecalls.sqlite"
+
+    /// Reads the configuration from environment variables (see README's table). `overrides` win over the
+    /// environment (flags of `privatecalls serve`).
+    public static func load(environment: [String: String], overrides: [String: String] = [:]) throws(ConfigurationError) -> AppConfiguration {
+        let env = environment.merging(overrides) { _, flag in flag }
+        var reader = Reader(env: env)
+        let database: DatabaseLocation
+        let databaseText = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultDatabase
+        do {
+            database = try DatabaseLocation(parsing: databaseText)
+        } catch {
+            throw ConfigurationError(variable: "DATABASE_URL", message: error.description)
+        }
+        let host = try reader.string("HOST", default: "127.0.0.1")
+        let port = try reader.int("PORT", default: 8080, in: 0...65535)
+        let commissionText = try reader.string("COMMISSION_PERCENT", default: "30")
+        guard let commission = CommissionRate(percentText: commissionText) else {
+            throw ConfigurationError(variable: "COMMISSION_PERCENT", message: "must be a percentage from 0 to 100 with at most two decimals, got “\(commissionText)”")
+        }
+        let hold = try reader.int("HOLD_MINUTES", default: 30, in: 5...1440)
+        let horizon = try reader.int("BOOKING_HORIZON_DAYS", default: 14, in: 1...90)
+        let slot = try reader.int("SLOT_MINUTES", default: 15, in: 5...60)
+        guard 60 % slot == 0 else {
+            throw ConfigurationError(variable: "SLOT_MINUTES", message: "must divide an hour (5, 10, 15, 20, 30 or 60), got \(slot)")
+        }
+        let notice = try reader.int("MINIMUM_NOTICE_MINUTES", default: 60, in: 0...10_080)
+        let buffer = try reader.int("BUFFER_MINUTES", default: 0, in: 0...240)
+        let availabilityText = try reader.string("DEFAULT_AVAILABILITY", default: "09:00-22:00")
+        let availability: WeeklyAvailability
+        do { availability = try WeeklyAvailability(parsing: availabilityText) } catch {
+            throw ConfigurationError(variable: "DEFAULT_AVAILABILITY", message: error.description)
+        }
+        let zoneText = try reader.string("DEFAULT_TIMEZONE", default: "UTC")
+        guard let zone = Zone(identifier: zoneText) else {
+            throw ConfigurationError(variable: "DEFAULT_TIMEZONE", message: "“\(zoneText)” is not an IANA time zone (e.g. Europe/Madrid)")
+        }
+        var admins: Set<TelegramUserID> = []
+        for item in try reader.string("ADMIN_TELEGRAM_IDS", default: "").split(separator: ",") {
+            let text = item.trimmingCharacters()
+            guard let id = Int64(text), id > 0 else {
+                throw ConfigurationError(variable: "ADMIN_TELEGRAM_IDS", message: "must be comma-separated Telegram user ids, got “\(text)”")
+            }
+            admins.insert(TelegramUserID(id))
+        }
+        let logLevel = try reader.string("LOG_LEVEL", default: "info")
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", message: "must be one of trace, debug, info, notice, warning, error, critical; got “\(logLevel)”")
+        }
+        return AppConfiguration(
+            database: database, host: host, port: port, commission: commission, holdMinutes: hold,
+            slotRules: SlotRules(horizonDays: horizon, minimumNoticeMinutes: notice, bufferMinutes: buffer, gridMinutes: slot),
+            defaultAvailability: availability, defaultZone: zone, adminIDs: admins, logLevel: logLevel)
+    }
+
+    private struct Reader {
+        let env: [String: String]
+
+        func string(_ name: String, default value: String) throws(ConfigurationError) -> String {
+            guard let raw = env[name] else { return value }
+            let text = raw.trimmingCharacters()
+            return text.isEmpty ? value : text
+        }
+
+        func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            let text = try string(name, default: String(value))
+            guard let n = Int(text), range.contains(n) else {
+                throw ConfigurationError(variable: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got “\(text)”")
+            }
+            return n
+        }
+    }
+}
+
+/// A configuration value that stops start-up. `description` is the one line printed.
+public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let variable: String
+    public let message: String
+
+    public init(variable: String, message: String) {
+        self.variable = variable
+        self.message = message
+    }
+
+    public var description: String { "configuration error: \(variable) \(message)" }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String { String(self).trimmingCharacters() }
+}

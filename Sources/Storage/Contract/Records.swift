@@ -1,0 +1,89 @@
+import Domain
+
+/// A gallery photo: Telegram's `file_id` (never a file URL: that would embed the bot token).
+public struct HostPhoto: Hashable, Sendable {
+    public let id: Int64
+    public let hostID: HostID
+    public let fileID: String
+    public let caption: String?
+    public let position: Int
+}
+
+/// What we know of a Telegram user.
+public struct UserProfile: Hashable, Sendable {
+    public var id: TelegramUserID
+    public var username: String?
+    public var firstName: String?
+    /// "en" or "es".
+    public var language: String
+    public var zone: Zone?
+
+    public init(id: TelegramUserID, username: String? = nil, firstName: String? = nil, language: String = "en", zone: Zone? = nil) {
+        self.id = id
+        self.username = username
+        self.firstName = firstName
+        self.language = language
+        self.zone = zone
+    }
+}
+
+/// A provider notification, stored once per (provider, eventID).
+public struct PaymentEventRecord: Hashable, Sendable {
+    public var provider: String
+    public var eventID: String
+    public var bookingID: BookingID?
+    public var providerReference: String?
+    public var kind: String
+    public var amount: Money?
+    public var status: String
+    public var receivedAt: Instant
+
+    public init(provider: String, eventID: String, bookingID: BookingID?, providerReference: String?, kind: String,
+                amount: Money?, status: String, receivedAt: Instant) {
+        self.provider = provider
+        self.eventID = eventID
+        self.bookingID = bookingID
+        self.providerReference = providerReference
+        self.kind = kind
+        self.amount = amount
+        self.status = status
+        self.receivedAt = receivedAt
+    }
+}
+
+/// One row of the commission ledger. A paid booking writes a `payment` row (gross = price, split into
+/// platform and host); a refund writes a `refund` row with every amount negated.
+public struct LedgerEntry: Hashable, Sendable {
+    public enum Kind: String, Sendable { case payment, refund }
+    public let id: Int64
+    public let bookingID: BookingID
+    public let hostID: HostID
+    public let kind: Kind
+    public let gross: Money
+    public let platform: Money
+    public let host: Money
+    public let createdAt: Instant
+}
+
+/// Who did what, from what to what.
+public struct AuditEntry: Hashable, Sendable {
+    public var actor: Int64?
+    public var role: String
+    public var action: String
+    public var entity: String
+    public var entityID: String
+    public var before: String?
+    public var after: String?
+    public var at: Instant
+
+    public init(actor: Int64?, role: String, action: String, entity: String, entityID: String, before: String?, after: String?, at: Instant) {
+        self.actor = actor
+        self.role = role
+        self.action = action
+        self.entity = entity
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+        self.at = at
+    }
+}

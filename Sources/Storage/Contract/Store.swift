@@ -1,0 +1,89 @@
+import Domain
+
+/// Everything the app keeps. One contract, two engines (SQLite and PostgreSQL); the same contract test
+/// suite runs against both. Methods that change several rows do so in one transaction.
+public protocol Store: Sendable {
+    /// Which engine this is, for logs and `/readyz`.
+    var engineName: String { get }
+
+    /// Applies pending schema migrations; safe to call on every start and from several instances.
+    func migrate() async throws
+    /// The schema versions applied so far, oldest first.
+    func appliedMigrations() async throws -> [Int]
+    /// A round trip to the database (readiness).
+    func ping() async throws
+    func close() async
+
+    // MARK: Hosts
+    func createHost(_ host: Host, at now: Instant) async throws -> Host
+    func host(_ id: HostID) async throws -> Host?
+    func host(username: TelegramUsername) async throws -> Host?
+    /// Hosts in id order; `listedOnly` keeps only active hosts that are not offline.
+    func hosts(listedOnly: Bool) async throws -> [Host]
+    /// Replaces every field of the host, availability included.
+    func updateHost(_ host: Host, at now: Instant) async throws
+    func setHostStatus(_ id: HostID, _ status: HostStatus, at now: Instant) async throws
+
+    // MARK: Gallery
+    func addPhoto(hostID: HostID, fileID: String, caption: String?, at now: Instant) async throws -> HostPhoto
+    /// In display order.
+    func photos(hostID: HostID) async throws -> [HostPhoto]
+    /// `order` must name exactly the host's photos.
+    func reorderPhotos(hostID: HostID, order: [Int64]) async throws
+    func removePhoto(hostID: HostID, photoID: Int64) async throws
+
+    // MARK: Users
+    func saveUser(_ user: UserProfile, at now: Instant) async throws
+    func user(_ id: TelegramUserID) async throws -> UserProfile?
+
+    // MARK: Bookings
+    /// Stores a new pending hold unless its time (plus `bufferMinutes` after it) overlaps a booking that
+    /// blocks the slot. Lapsed holds in the way are expired first. Throws `StoreError.slotTaken` when
+    /// another booking holds the time — also when it wins a race at the same moment.
+    func createHold(_ booking: Booking, bufferMinutes: Int) async throws -> Booking
+    func booking(_ id: BookingID) async throws -> Booking?
+    /// Bookings of a host that block at `now` and overlap `range`.
+    func busyRanges(hostID: HostID, overlapping range: TimeRange, at now: Instant) async throws -> [TimeRange]
+    func bookings(userID: TelegramUserID) async throws -> [Booking]
+    func bookings(hostID: HostID) async throws -> [Booking]
+    /// Runs the booking state machine on the stored booking and saves the result, with its ledger rows, in
+    /// one transaction. A late payment on an expired hold succeeds only if the slot is still free.
+    func apply(_ event: BookingEvent, to id: BookingID) async throws -> Booking
+    /// Marks every pending hold whose expiry is at or before `now` as expired; returns them.
+    func expireLapsedHolds(at now: Instant) async throws -> [Booking]
+
+    // MARK: Payments and money
+    /// Records a provider event once. Returns false when (provider, eventID) was already recorded.
+    func recordPaymentEvent(_ event: PaymentEventRecord) async throws -> Bool
+    func ledger(bookingID: BookingID) async throws -> [LedgerEntry]
+    func ledger(hostID: HostID) async throws -> [LedgerEntry]
+
+    // MARK: Conversations
+    func conversationState(chatID: Int64) async throws -> String?
+    func setConversationState(chatID: Int64, _ state: String?, at now: Instant) async throws
+
+    // MARK: Audit
+    func appendAudit(_ entry: AuditEntry) async throws
+    func auditLog(limit: Int) async throws -> [AuditEntry]
+}
+
+/// Storage failures the app must tell apart. Anything else is an infrastructure error.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Another booking holds this time.
+    case slotTaken
+    case notFound(String)
+    /// A unique rule was broken (a username taken, a second review).
+    case duplicate(String)
+    case invalidTransition(BookingTransitionError)
+    case invalidData(String)
+
+    public var description: String {
+        switch self {
+        case .slotTaken: "That time was just taken by someone else."
+        case .notFound(let what): "\(what) was not found."
+        case .duplicate(let what): "\(what) already exists."
+        case .invalidTransition(let e): e.description
+        case .invalidData(let what): "Stored data is invalid: \(what)."
+        }
+    }
+}

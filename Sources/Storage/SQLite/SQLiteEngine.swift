@@ -1,0 +1,62 @@
+import Logging
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// SQLite on one file, through one connection. Every transaction and read takes an async lock first, so
+/// transactions never interleave inside this process; `BEGIN IMMEDIATE` takes SQLite's write lock at the
+/// start, and `busy_timeout` makes another process wait (with sleeps, not a spin) instead of failing.
+final class SQLiteEngine: SQLEngine {
+    let flavor = SQLFlavor.sqlite
+    private let connection: SQLiteConnection
+    private let mutex = AsyncMutex()
+
+    private init(connection: SQLiteConnection) { self.connection = connection }
+
+    static func open(path: String, logger: Logger) async throws -> SQLiteEngine {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let db = connection.sql()
+        do {
+            _ = try await db.raw("PRAGMA busy_timeout = 5000").all()
+            _ = try await db.raw("PRAGMA journal_mode = WAL").all()
+            _ = try await db.raw("PRAGMA synchronous = NORMAL").all()
+            _ = try await db.raw("PRAGMA foreign_keys = ON").all()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return SQLiteEngine(connection: connection)
+    }
+
+    func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await mutex.withLock {
+            let db = connection.sql()
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await mutex.withLock { try await body(connection.sql()) }
+    }
+
+    func classify(_ error: any Error) -> StoreError? {
+        guard let e = error as? SQLiteError else { return nil }
+        switch e.reason {
+        case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return .duplicate(e.message)
+        case .constraint, .constraintCheckFailed, .constraintForeignKeyFailed, .constraintNotNullFailed: return .invalidData(e.message)
+        default: return nil
+        }
+    }
+
+    func close() async {
+        _ = try? await mutex.withLock { try await connection.close() }
+    }
+}

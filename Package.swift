@@ -61,7 +61,11 @@ let package = Package(
         ),
         .executableTarget(name: "SlotBenchmark", dependencies: ["Domain"], path: "Benchmarks/SlotBenchmark", swiftSettings: strict),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Domain"], swiftSettings: strict),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Domain", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [

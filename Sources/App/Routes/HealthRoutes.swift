@@ -4,7 +4,17 @@ import Storage
 
 /// `/healthz`: the process answers. `/readyz`: the database answers too.
 struct HealthRoutes {
-    let store: any Store
+    /// Describes the ready database ("sqlite"), or throws when it does not answer.
+    let readiness: @Sendable () async throws -> String
+
+    init(store: any Store) {
+        readiness = {
+            try await store.ping()
+            return store.engineName
+        }
+    }
+
+    init(readiness: @escaping @Sendable () async throws -> String) { self.readiness = readiness }
 
     func register(on router: Router<some RequestContext>) {
         router.get("healthz") { _, _ -> Response in
@@ -12,10 +22,10 @@ struct HealthRoutes {
         }
         router.get("readyz") { _, context -> Response in
             do {
-                try await store.ping()
+                let engine = try await readiness()
                 return Response(
                     status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: "ready (\(store.engineName))\n")))
+                    body: .init(byteBuffer: ByteBuffer(string: "ready (\(engine))\n")))
             } catch {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
                 return Response(

@@ -99,7 +99,9 @@ extension Money {
         }
         let paddedFraction = fractionDigits + Array(repeating: "0", count: currency.minorDigits - fractionDigits.count)
         let minor = paddedFraction.isEmpty ? 0 : Int64(String(paddedFraction))!
-        return Money(minorUnits: major * currency.minorPerMajor + minor, currency: currency)
+        let total = major * currency.minorPerMajor + minor
+        guard total <= parseCeilingMajor * currency.minorPerMajor else { throw .tooLarge }
+        return Money(minorUnits: total, currency: currency)
     }
 }
 

@@ -13,6 +13,9 @@ public struct FreeTime: Sendable {
     public let horizonEnd: Instant
     public let zone: Zone
     public let gridSeconds: Int64
+    /// True when every UTC offset the zone uses over the horizon differs from the others by a multiple of
+    /// the grid (always so for a 15-minute grid), so stepping in UTC stays on the local grid.
+    let gridSurvivesShifts: Bool
 
     public init(availability: WeeklyAvailability, zone: Zone, now: Instant, rules: SlotRules, busy: [TimeRange]) {
         let earliest = now.adding(minutes: rules.minimumNoticeMinutes)
@@ -22,7 +25,10 @@ public struct FreeTime: Sendable {
         self.zone = zone
         self.gridSeconds = Int64(rules.gridMinutes) * 60
 
-        let open = Self.availabilityRanges(availability, zone: zone, from: earliest, to: horizonEnd)
+        let (open, offsets) = Self.availabilityRanges(availability, zone: zone, from: earliest, to: horizonEnd)
+        let grid = Int64(rules.gridMinutes) * 60
+        let first = offsets.first ?? 0
+        self.gridSurvivesShifts = offsets.allSatisfy { ($0 - first) % grid == 0 }
         let buffer = Int64(rules.bufferMinutes) * 60
         let blocked = Self.merged(busy.filter { !$0.isEmpty }.map {
             TimeRange(start: $0.start.adding(seconds: -buffer), end: $0.end.adding(seconds: buffer))
@@ -54,6 +60,9 @@ public struct FreeTime: Sendable {
             while t.epochSeconds + length <= segment.end.epochSeconds && t < horizonEnd {
                 result.append(t)
                 t = t.adding(seconds: gridSeconds)
+                // After a shift the grid does not divide (Lord Howe's 30 minutes on an hourly grid), find
+                // the next grid point of the new local clock.
+                if !gridSurvivesShifts { t = alignedUp(t) }
             }
         }
         return result
@@ -94,7 +103,8 @@ public struct FreeTime: Sendable {
     }
 
     /// The host's availability as merged UTC ranges for every local date that can touch [from, to).
-    static func availabilityRanges(_ availability: WeeklyAvailability, zone: Zone, from: Instant, to: Instant) -> [TimeRange] {
+    /// Also returns the distinct UTC offsets seen at the local midnights of the span.
+    static func availabilityRanges(_ availability: WeeklyAvailability, zone: Zone, from: Instant, to: Instant) -> ([TimeRange], Set<Int64>) {
         let firstDay = zone.localDate(of: from).adding(days: -1).dayNumber
         let lastDay = zone.localDate(of: to).adding(days: 1).dayNumber
         // UTC offsets at each local midnight (read as an instant), one day beyond each end, so a day whose
@@ -122,7 +132,7 @@ public struct FreeTime: Sendable {
                 if s < e { ranges.append(TimeRange(start: s, end: e)) }
             }
         }
-        return merged(ranges)
+        return (merged(ranges), Set(offsets))
     }
 
     /// Sorts and joins overlapping or touching ranges.

@@ -87,3 +87,43 @@ public struct AuditEntry: Hashable, Sendable {
         self.at = at
     }
 }
+
+/// A user's review of a completed booking.
+public struct Review: Hashable, Sendable {
+    public var id: Int64?
+    public var bookingID: BookingID
+    public var hostID: HostID
+    public var userID: TelegramUserID
+    public var rating: Int
+    public var text: String?
+    public var hidden: Bool
+    public var createdAt: Instant
+
+    public init(id: Int64? = nil, bookingID: BookingID, hostID: HostID, userID: TelegramUserID, rating: Int, text: String?, hidden: Bool = false, createdAt: Instant) {
+        self.id = id
+        self.bookingID = bookingID
+        self.hostID = hostID
+        self.userID = userID
+        self.rating = rating
+        self.text = text
+        self.hidden = hidden
+        self.createdAt = createdAt
+    }
+}
+
+/// Average rating in hundredths of a star (4.67 → 467) and the number of reviews.
+public struct RatingSummary: Hashable, Sendable {
+    public var averageHundredths: Int
+    public var count: Int
+
+    public init(averageHundredths: Int, count: Int) {
+        self.averageHundredths = averageHundredths
+        self.count = count
+    }
+
+    /// "4.7".
+    public var averageText: String {
+        let tenths = (averageHundredths + 5) / 10
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

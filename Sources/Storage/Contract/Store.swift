@@ -58,6 +58,24 @@ public protocol Store: Sendable {
     func ledger(bookingID: BookingID) async throws -> [LedgerEntry]
     func ledger(hostID: HostID) async throws -> [LedgerEntry]
 
+    /// Remembers the provider's reference (a Stripe Checkout Session id) for a booking.
+    func setPaymentReference(_ reference: String, for id: BookingID, at now: Instant) async throws
+    func booking(paymentReference: String) async throws -> Booking?
+    func paymentReference(of id: BookingID) async throws -> String?
+
+    // MARK: Reviews
+    func addReview(_ review: Review) async throws -> Review
+    /// Visible reviews' average and count per host.
+    func ratingSummaries() async throws -> [HostID: RatingSummary]
+    /// Newest first, visible only.
+    func reviews(hostID: HostID, limit: Int) async throws -> [Review]
+
+    // MARK: Telegram updates
+    /// Records an update id; false when it was handled before.
+    func markUpdateHandled(_ updateID: Int64, at now: Instant) async throws -> Bool
+    /// The highest update id recorded (the long-polling offset is this + 1).
+    func lastHandledUpdateID() async throws -> Int64?
+
     // MARK: Conversations
     func conversationState(chatID: Int64) async throws -> String?
     func setConversationState(chatID: Int64, _ state: String?, at now: Instant) async throws

@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.
@@ -234,6 +234,22 @@ enum Schema {
                 host_id WITH =, int8range(start_at, blocked_until) WITH &&
             ) WHERE (status IN ('pending', 'confirmed', 'active'))
             """,
+        ]
+    }
+
+    /// Update ids already handled, so a redelivered update (webhook retry, restart) is ignored, and the
+    /// long-polling offset survives a restart. Also the Stripe Checkout Session of a booking.
+    static let telegramUpdates = Migration(version: 3, name: "telegram updates and checkout references") { flavor in
+        let t = DDL(flavor: flavor)
+        return [
+            """
+            CREATE TABLE telegram_updates (
+                update_id \(t.int) PRIMARY KEY,
+                received_at \(t.int) NOT NULL
+            )
+            """,
+            "ALTER TABLE bookings ADD COLUMN payment_reference TEXT",
+            "CREATE INDEX bookings_payment_reference ON bookings (payment_reference)",
         ]
     }
 }

@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure rules: money, availability, slots, booking lifecycle. No I/O, no clock reads.
@@ -39,11 +43,66 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The Telegram Bot API: Codable types and an HTTP client with a configurable base URL.
+        .target(
+            name: "Telegram",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Payment providers behind one protocol: Stripe first (Checkout Sessions, refunds, signed webhooks).
+        .target(
+            name: "Payments",
+            dependencies: [
+                "Domain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Test support: a Stripe Checkout Sessions double that checks requests as Stripe documents them.
+        .target(
+            name: "FakeStripe",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Test support: a strict fake Telegram Bot API server speaking HTTP on port 0.
+        .target(
+            name: "FakeTelegram",
+            dependencies: [
+                "Telegram",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The conversation: commands and buttons → screens, holds through the store, replies through the Bot API.
+        .target(
+            name: "Bot",
+            dependencies: ["Domain", "Storage", "Telegram", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // The server: configuration, HTTP routes, long-running services.
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Storage",
+                "Domain", "Storage", "Bot", "Telegram", "Payments",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,9 +126,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", "FakeStripe", "Domain", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FakeTelegramTests", dependencies: ["FakeTelegram", "Telegram"], swiftSettings: strict),
+        .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Storage", "Domain",
+                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "Bot",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -1,7 +1,10 @@
+import Bot
+import Domain
 import Hummingbird
 import Logging
 import ServiceLifecycle
 import Storage
+import Telegram
 
 /// Builds the server the same way for `privatecalls serve` and for tests: routes, middleware and the
 /// long-running services, over a store that is already open and migrated.
@@ -11,9 +14,41 @@ public func buildApplication(
     let router = Router()
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthRoutes(store: store).register(on: router)
+    let now: @Sendable () -> Instant = { clock.now() }
+
+    var services: [any Service] = []
+    var notifier: Notifier?
+    if let telegram = configuration.telegram {
+        var botLogger = logger
+        botLogger[metadataKey: "component"] = "bot"
+        let client = TelegramClient(token: telegram.token, baseURL: telegram.apiURL, logger: botLogger)
+        notifier = Notifier(client: client, store: store, defaultZone: configuration.defaultZone, logger: botLogger)
+        let payments = PaymentsRuntime(configuration: configuration, store: store, now: now, notifier: notifier, logger: logger)
+        let settings = BotSettings(
+            commission: configuration.commission, holdMinutes: configuration.holdMinutes, slotRules: configuration.slotRules,
+            defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs)
+        let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: payments, logger: botLogger)
+        let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
+        payments.registerRoutes(on: router)
+        services.append(BotCommandsService(client: client, logger: botLogger))
+        if let url = telegram.webhookURL {
+            TelegramWebhookRoutes(secret: telegram.webhookSecret, dispatcher: dispatcher).register(on: router)
+            services.append(WebhookRegistration(client: client, url: url, secret: telegram.webhookSecret, logger: botLogger))
+        } else {
+            services.append(PollingService(client: client, dispatcher: dispatcher, store: store, timeout: telegram.pollTimeout, logger: botLogger))
+        }
+    } else {
+        logger.notice("bot disabled: TELEGRAM_BOT_TOKEN is not set")
+    }
+    let expiryNotifier = notifier
+    services.append(HoldExpiryService(
+        store: store, now: now, interval: .seconds(configuration.schedulerIntervalSeconds),
+        onExpired: { bookings in await expiryNotifier?.holdsExpired(bookings) }, logger: logger))
+
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "privatecalls"),
+        services: services,
         logger: logger)
 }
 

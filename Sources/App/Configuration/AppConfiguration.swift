@@ -14,6 +14,10 @@ public struct AppConfiguration: Sendable {
     public var defaultZone: Zone
     public var adminIDs: Set<TelegramUserID>
     public var logLevel: String
+    public var telegram: TelegramSettings?
+    public var stripe: StripeSettings?
+    /// How often the scheduler looks for lapsed holds.
+    public var schedulerIntervalSeconds: Int
 
     public static let defaultDatabase = "privatecalls.sqlite"
 
@@ -64,10 +68,12 @@ public struct AppConfiguration: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(variable: "LOG_LEVEL", message: "must be one of trace, debug, info, notice, warning, error, critical; got “\(logLevel)”")
         }
+        let interval = try reader.int("SCHEDULER_INTERVAL_SECONDS", default: 15, in: 1...3600)
         return AppConfiguration(
             database: database, host: host, port: port, commission: commission, holdMinutes: hold,
             slotRules: SlotRules(horizonDays: horizon, minimumNoticeMinutes: notice, bufferMinutes: buffer, gridMinutes: slot),
-            defaultAvailability: availability, defaultZone: zone, adminIDs: admins, logLevel: logLevel)
+            defaultAvailability: availability, defaultZone: zone, adminIDs: admins, logLevel: logLevel,
+            telegram: try telegram(env, randomSecret: randomToken), stripe: try stripe(env), schedulerIntervalSeconds: interval)
     }
 
     private struct Reader {

@@ -1,0 +1,56 @@
+import Domain
+import Logging
+import ServiceLifecycle
+import Storage
+import Telegram
+
+/// Long polling when no public URL is configured: `getUpdates` with offset = last handled id + 1 (read
+/// from the store, so a restart continues where it stopped), backing off on errors, until graceful shutdown.
+struct PollingService: Service, CustomStringConvertible {
+    var description: String { "PollingService" }
+
+    let client: TelegramClient
+    let dispatcher: UpdateDispatcher
+    let store: any Store
+    let timeout: Int
+    let logger: Logger
+
+    func run() async throws {
+        try? await client.deleteWebhook()
+        let start = try await store.lastHandledUpdateID().map { $0 + 1 }
+        logger.info("long polling started", metadata: ["offset": "\(start.map(String.init) ?? "none")"])
+        await cancelWhenGracefulShutdown { [self] in
+            var offset = start
+            var failures = 0
+            while !Task.isCancelled {
+                do {
+                    let updates = try await client.getUpdates(offset: offset, timeout: timeout)
+                    failures = 0
+                    for update in updates.sorted(by: { $0.updateId < $1.updateId }) {
+                        _ = try await dispatcher.dispatch(update)
+                        offset = max(offset ?? 0, update.updateId + 1)
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    failures += 1
+                    let delay = Self.backoff(failures: failures, error: error)
+                    logger.warning("getUpdates failed", metadata: ["error": "\(error)", "retryInMs": "\(delay)"])
+                    try? await Task.sleep(for: .milliseconds(delay))
+                }
+            }
+        }
+        await dispatcher.drain()
+        logger.info("long polling stopped")
+    }
+
+    /// 429 → Telegram's retry_after; otherwise 250 ms doubling to 30 s.
+    static func backoff(failures: Int, error: any Error) -> Int {
+        if case .tooManyRequests(let seconds, _)? = error as? TelegramError { return seconds * 1000 }
+        return min(30_000, 250 << min(failures - 1, 7))
+    }
+}
+
+/// Runs `body` and cancels it when graceful shutdown begins.
+func cancelWhenGracefulShutdown(_ body: @escaping @Sendable () async -> Void) async {
+    try? await cancelOnGracefulShutdown { await body() }
+}

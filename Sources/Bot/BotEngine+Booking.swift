@@ -1,0 +1,154 @@
+import Domain
+import Logging
+import Storage
+import Telegram
+
+extension BotEngine {
+    /// The host's free time from now over the horizon, with every booking that blocks right now.
+    func freeTime(_ host: Host, at now: Instant) async throws -> FreeTime {
+        let window = TimeRange(start: now.adding(days: -1), end: now.adding(days: settings.slotRules.horizonDays + 1))
+        let busy = try await store.busyRanges(hostID: host.id!, overlapping: window, at: now)
+        return FreeTime(availability: host.availability, zone: host.zone, now: now, rules: settings.slotRules, busy: busy)
+    }
+
+    /// Days (in the user's zone) with at least one start for the host's shortest call.
+    func dates(_ id: HostID, _ session: Session) async throws -> Outcome {
+        guard let host = try await listedHost(id, session) else { return try await hostGone(session) }
+        let t = session.texts
+        let starts = try await freeTime(host, at: now()).starts(durationMinutes: host.durations.minMinutes)
+        var days: [LocalDate] = []
+        for s in starts {
+            let d = session.zone.localDate(of: s)
+            if days.last != d { days.append(d) }
+        }
+        guard !days.isEmpty else {
+            return Outcome(screen: Screen(text: t.noDates, keyboard: [[.action(t.back, .profile(host: id))]]), newMessage: false)
+        }
+        var keyboard: [[Screen.Button]] = days.map { Screen.Button.action(session.format.day($0), .times(host: id, day: $0.dayNumber)) }.rows(of: 3)
+        keyboard.append([.action(t.back, .profile(host: id)), .action(t.mainMenu, .mainMenu)])
+        return Outcome(screen: Screen(text: t.pickDate(html(host.displayName.value), session.zone.identifier), keyboard: keyboard))
+    }
+
+    /// Start times on one of the user's days, on the host's grid, shown in the user's zone.
+    func times(_ id: HostID, day: Int64, _ session: Session) async throws -> Outcome {
+        guard let host = try await listedHost(id, session) else { return try await hostGone(session) }
+        let t = session.texts
+        let date = LocalDate(dayNumber: day)
+        let starts = try await freeTime(host, at: now()).starts(durationMinutes: host.durations.minMinutes)
+            .filter { session.zone.localDate(of: $0) == date }
+        guard !starts.isEmpty else {
+            var outcome = try await dates(id, session)
+            outcome.screen = withPrefix(t.noTimes, outcome.screen)
+            outcome.toast = t.timeGone
+            return outcome
+        }
+        var keyboard: [[Screen.Button]] = starts.prefix(96).map {
+            Screen.Button.action(session.format.clock($0), .durations(host: id, startMinute: $0.epochSeconds / 60))
+        }.rows(of: 4)
+        keyboard.append([.action(t.back, .dates(host: id)), .action(t.mainMenu, .mainMenu)])
+        let text = t.pickTime(html(host.displayName.value), session.format.day(date), session.zone.identifier)
+        return Outcome(screen: Screen(text: text, keyboard: keyboard))
+    }
+
+    /// Only the lengths that fit before the next booking or the end of the host's hours.
+    func durations(_ id: HostID, start: Instant, _ session: Session) async throws -> Outcome {
+        guard let host = try await listedHost(id, session) else { return try await hostGone(session) }
+        let t = session.texts
+        let fitting = try await freeTime(host, at: now()).durations(at: start, options: host.durations.options)
+        guard !fitting.isEmpty else { return try await timeGone(host, start: start, session) }
+        var keyboard: [[Screen.Button]] = fitting.map { minutes in
+            let price = (try? Pricing.price(minutes: minutes, perMinute: host.pricePerMinute.money).formatted()) ?? "?"
+            return Screen.Button.action("\(t.minutes(minutes)) · \(price)", .summary(host: id, startMinute: start.epochSeconds / 60, minutes: minutes))
+        }.rows(of: 2)
+        let day = session.zone.localDate(of: start).dayNumber
+        keyboard.append([.action(t.back, .times(host: id, day: day)), .action(t.mainMenu, .mainMenu)])
+        return Outcome(screen: Screen(text: t.pickDuration(html(host.displayName.value), session.format.dateTime(start)), keyboard: keyboard))
+    }
+
+    func timeGone(_ host: Host, start: Instant, _ session: Session, text: String? = nil) async throws -> Outcome {
+        let message = text ?? session.texts.timeGone
+        var outcome = try await times(host.id!, day: session.zone.localDate(of: start).dayNumber, session)
+        outcome.screen = withPrefix(message, outcome.screen)
+        outcome.toast = message
+        return outcome
+    }
+
+    /// The exact price, computed from the host's price now; the hold will snapshot it.
+    func summary(_ id: HostID, start: Instant, minutes: Int, _ session: Session) async throws -> Outcome {
+        guard let host = try await listedHost(id, session) else { return try await hostGone(session) }
+        let t = session.texts
+        guard host.durations.contains(minutes), try await freeTime(host, at: now()).fits(start: start, minutes: minutes) else {
+            return try await timeGone(host, start: start, session)
+        }
+        let total = try Pricing.price(minutes: minutes, perMinute: host.pricePerMinute.money)
+        let range = TimeRange(start: start, minutes: minutes)
+        let hostFormat = TimeFormat(language: session.language, zone: host.zone)
+        let text = t.summary(
+            host: html(host.displayName.value), when: session.format.range(range),
+            hostWhen: host.zone == session.zone ? nil : hostFormat.range(range), minutes: minutes,
+            perMinute: host.pricePerMinute.money.formatted(), total: total.formatted())
+        let startMinute = start.epochSeconds / 60
+        return Outcome(screen: Screen(text: text, keyboard: [
+            [.action(t.payButton(total.formatted()), .pay(host: id, startMinute: startMinute, minutes: minutes))],
+            [.action(t.back, .durations(host: id, startMinute: startMinute)), .action(t.mainMenu, .mainMenu)],
+        ]))
+    }
+
+    /// Creates the hold (where a race is decided by the database) and offers the payment methods.
+    func pay(_ id: HostID, start: Instant, minutes: Int, _ session: Session) async throws -> Outcome {
+        guard let host = try await listedHost(id, session) else { return try await hostGone(session) }
+        let now = self.now()
+        guard host.durations.contains(minutes), try await freeTime(host, at: now).fits(start: start, minutes: minutes) else {
+            return try await timeGone(host, start: start, session, text: session.texts.slotTaken)
+        }
+        let hold = try Booking.hold(
+            hostID: id, userID: session.user.id, start: start, minutes: minutes, pricePerMinute: host.pricePerMinute.money,
+            commission: settings.commission, now: now, holdMinutes: settings.holdMinutes)
+        let saved: Booking
+        do {
+            saved = try await store.createHold(hold, bufferMinutes: settings.slotRules.bufferMinutes)
+        } catch StoreError.slotTaken {
+            logger.info("slot taken at hold time", metadata: ["host": "\(id)", "start": "\(start)"])
+            return try await timeGone(host, start: start, session, text: session.texts.slotTaken)
+        }
+        logger.info("hold created", metadata: ["booking": "\(saved.id!)", "host": "\(id)", "start": "\(start)", "minutes": "\(minutes)"])
+        return Outcome(screen: paymentChoice(saved, session))
+    }
+
+    func paymentChoice(_ booking: Booking, _ session: Session) -> Screen {
+        let t = session.texts
+        let total = booking.price.total.formatted()
+        let methods = checkout.methods
+        var keyboard: [[Screen.Button]] = methods.map { [.action(t.method($0), .payWith(booking: booking.id!, method: $0))] }
+        keyboard.append([.action(t.cancelHold, .cancelHold(booking: booking.id!))])
+        let text = methods.isEmpty ? t.noPaymentMethods : t.held(until: session.format.clock(booking.holdExpiresAt), total: total)
+        return Screen(text: text, keyboard: keyboard)
+    }
+
+    /// Opens the provider's checkout for a hold that is still the user's and still pending.
+    func payWith(_ id: BookingID, method: PaymentMethod, _ session: Session) async throws -> Outcome {
+        let t = session.texts
+        let now = self.now()
+        guard let booking = try await store.booking(id), booking.userID == session.user.id, booking.status == .pending,
+              booking.blocksSlot(at: now), checkout.methods.contains(method) else {
+            var outcome = try await myBookings(session)
+            outcome.screen = withPrefix(t.holdGone, outcome.screen)
+            outcome.toast = t.holdGone
+            return outcome
+        }
+        guard let host = try await store.host(booking.hostID) else { return try await hostGone(session) }
+        let link: CheckoutLink
+        do {
+            link = try await checkout.checkout(booking: booking, host: host, method: method, language: session.language)
+        } catch {
+            logger.error("checkout failed", metadata: ["booking": "\(id)", "method": "\(method.rawValue)", "error": "\(error)"])
+            return Outcome(screen: withPrefix(t.checkoutFailed, paymentChoice(booking, session)), toast: t.checkoutFailed)
+        }
+        try await store.setPaymentReference(link.reference, for: id, at: now)
+        let total = booking.price.total.formatted()
+        return Outcome(screen: Screen(text: t.checkoutReady(session.format.clock(min(link.expiresAt, booking.holdExpiresAt))), keyboard: [
+            [.url(t.openCheckout(total), link.url)],
+            [.action(t.cancelHold, .cancelHold(booking: id))],
+        ]))
+    }
+}

@@ -1,0 +1,186 @@
+import Domain
+import Foundation
+import Logging
+import Storage
+import Telegram
+
+/// Turns one Telegram update into replies. Reads what it needs from the store, asks the domain for slots
+/// and prices, writes holds through the store (where double booking is refused), and answers through the
+/// Bot API. Every callback query is answered, stale or not.
+public final class BotEngine: Sendable {
+    let store: any Store
+    let api: any BotAPI
+    let now: @Sendable () -> Instant
+    let settings: BotSettings
+    let checkout: any CheckoutService
+    let logger: Logger
+
+    public init(store: any Store, api: any BotAPI, now: @escaping @Sendable () -> Instant, settings: BotSettings,
+                checkout: any CheckoutService, logger: Logger) {
+        self.store = store
+        self.api = api
+        self.now = now
+        self.settings = settings
+        self.checkout = checkout
+        self.logger = logger
+    }
+
+    /// Who is talking, in which language and zone.
+    struct Session: Sendable {
+        var user: UserProfile
+        var chatID: Int64
+        var texts: Texts { Texts(language) }
+        var language: Language { Language(rawValue: user.language) ?? .en }
+        var zone: Zone
+        var format: TimeFormat { TimeFormat(language: language, zone: zone) }
+    }
+
+    /// What a button press or a command produces.
+    struct Outcome: Sendable {
+        var screen: Screen
+        /// A short toast on the pressed button (answerCallbackQuery text).
+        var toast: String?
+        /// Send a new message instead of editing the pressed one.
+        var newMessage = false
+        /// Photos to send as an album before the screen.
+        var album: [InputMediaPhoto] = []
+    }
+
+    public func handle(_ update: Update) async {
+        var logger = self.logger
+        logger[metadataKey: "update"] = "\(update.updateId)"
+        if let chat = update.chatId { logger[metadataKey: "chat"] = "\(chat)" }
+        do {
+            if let query = update.callbackQuery {
+                try await handleCallback(query, logger: logger)
+            } else if let message = update.message, let from = message.from, message.chat.type == "private" {
+                try await handleMessage(message, from: from, logger: logger)
+            }
+        } catch {
+            logger.error("update failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func session(for from: User) async throws -> Session {
+        let id = TelegramUserID(from.id)
+        if let user = try await store.user(id) {
+            return Session(user: user, chatID: from.id, zone: user.zone ?? settings.defaultZone)
+        }
+        let user = UserProfile(id: id, username: from.username, firstName: from.firstName, language: Language(telegramCode: from.languageCode).rawValue)
+        try await store.saveUser(user, at: now())
+        return Session(user: user, chatID: from.id, zone: settings.defaultZone)
+    }
+
+    // MARK: Messages and commands
+
+    func handleMessage(_ message: Message, from: User, logger: Logger) async throws {
+        var session = try await session(for: from)
+        let text = (message.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let command = text.hasPrefix("/") ? String(text.split(separator: " ").first ?? "").split(separator: "@").first.map(String.init) : nil
+        let outcome: Outcome
+        switch command {
+        case "/start": outcome = Outcome(screen: mainMenu(session))
+        case "/book_private_call", "/model_profile": outcome = try await hostList(page: 0, session)
+        case "/my_bookings": outcome = try await myBookings(session)
+        case "/settings": outcome = Outcome(screen: settingsScreen(session))
+        case "/help": outcome = Outcome(screen: mainMenu(session))
+        case .some:
+            outcome = Outcome(screen: withPrefix(session.texts.unknownCommand, mainMenu(session)))
+        case nil:
+            if try await conversationAwaitsZone(session.chatID) {
+                outcome = try await typedZone(text, &session)
+            } else {
+                outcome = Outcome(screen: withPrefix(session.texts.unknownCommand, mainMenu(session)))
+            }
+        }
+        try await render(outcome, chatID: session.chatID, editing: nil)
+    }
+
+    // MARK: Buttons
+
+    func handleCallback(_ query: CallbackQuery, logger: Logger) async throws {
+        var session = try await session(for: query.from)
+        guard let data = query.data, let action = CallbackAction(encoded: data) else {
+            logger.notice("stale or unknown button", metadata: ["data": "\(query.data?.prefix(64) ?? "")"])
+            try await render(Outcome(screen: mainMenu(session), newMessage: true), chatID: session.chatID, editing: nil)
+            try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.staleButton))
+            return
+        }
+        let outcome: Outcome
+        do {
+            outcome = try await perform(action, &session)
+        } catch {
+            try? await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.somethingWentWrong, showAlert: true))
+            throw error
+        }
+        // Render first, then answer: the button's spinner lasts until the new screen is there.
+        do {
+            try await render(outcome, chatID: session.chatID, editing: query.message)
+        } catch {
+            try? await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.somethingWentWrong, showAlert: true))
+            throw error
+        }
+        try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: outcome.toast))
+    }
+
+    func perform(_ action: CallbackAction, _ session: inout Session) async throws -> Outcome {
+        switch action {
+        case .mainMenu: return Outcome(screen: mainMenu(session))
+        case .hosts(let page): return try await hostList(page: page, session)
+        case .profile(let host): return try await profile(host, session)
+        case .gallery(let host): return try await gallery(host, session)
+        case .dates(let host): return try await dates(host, session)
+        case .times(let host, let day): return try await times(host, day: day, session)
+        case .durations(let host, let start): return try await durations(host, start: Instant(epochSeconds: start * 60), session)
+        case .summary(let host, let start, let minutes): return try await summary(host, start: Instant(epochSeconds: start * 60), minutes: minutes, session)
+        case .pay(let host, let start, let minutes): return try await pay(host, start: Instant(epochSeconds: start * 60), minutes: minutes, session)
+        case .payWith(let booking, let method): return try await payWith(booking, method: method, session)
+        case .myBookings: return try await myBookings(session)
+        case .cancelHold(let booking): return try await cancelHold(booking, session)
+        case .settings: return Outcome(screen: settingsScreen(session))
+        case .language(let code): return try await setLanguage(code, &session)
+        case .zoneMenu: return try await zoneMenu(session)
+        case .zone(let index): return try await pickZone(index, &session)
+        case .noop: return Outcome(screen: mainMenu(session))
+        }
+    }
+
+    // MARK: Rendering
+
+    /// Edits the pressed message in place when it is a text message and the screen is text; otherwise sends.
+    func render(_ outcome: Outcome, chatID: Int64, editing message: Message?) async throws {
+        if outcome.album.count >= 2 {
+            _ = try await api.sendMediaGroup(SendMediaGroup(chatId: chatID, media: outcome.album))
+        }
+        let screen = outcome.screen
+        if let photo = screen.photo {
+            _ = try await api.sendPhoto(SendPhoto(chatId: chatID, photo: photo, caption: screen.text, replyMarkup: screen.markup))
+            return
+        }
+        if let message, !outcome.newMessage, outcome.album.isEmpty, message.photo == nil, message.text != nil {
+            do {
+                _ = try await api.editMessageText(EditMessageText(chatId: chatID, messageId: message.messageId, text: screen.text, replyMarkup: screen.markup))
+                return
+            } catch {
+                // Pressing the same button twice: nothing to change. Otherwise the message may be too old to
+                // edit: fall through and send a new one.
+                if case .api(_, let description) = error, description.contains("message is not modified") { return }
+            }
+        }
+        _ = try await api.sendMessage(SendMessage(chatId: chatID, text: screen.text, replyMarkup: screen.markup))
+    }
+
+    func withPrefix(_ line: String, _ screen: Screen) -> Screen {
+        var s = screen
+        s.text = line + "\n\n" + s.text
+        return s
+    }
+
+    func mainMenu(_ session: Session) -> Screen {
+        let t = session.texts
+        return Screen(text: t.welcome, keyboard: [
+            [.action(t.privateCalls, .hosts(page: 0))],
+            [.action(t.myBookings, .myBookings), .action(t.settings, .settings)],
+        ])
+    }
+}

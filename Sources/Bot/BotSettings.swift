@@ -1,0 +1,47 @@
+import Domain
+
+/// What the bot needs from configuration.
+public struct BotSettings: Sendable {
+    public var commission: CommissionRate
+    public var holdMinutes: Int
+    public var slotRules: SlotRules
+    public var defaultZone: Zone
+    public var hostsPerPage: Int
+    public var adminIDs: Set<TelegramUserID>
+
+    public init(commission: CommissionRate, holdMinutes: Int, slotRules: SlotRules, defaultZone: Zone, hostsPerPage: Int = 5, adminIDs: Set<TelegramUserID> = []) {
+        self.commission = commission
+        self.holdMinutes = holdMinutes
+        self.slotRules = slotRules
+        self.defaultZone = defaultZone
+        self.hostsPerPage = hostsPerPage
+        self.adminIDs = adminIDs
+    }
+
+    /// Zones offered as buttons in Settings; any other IANA name can be typed.
+    public static let commonZones = [
+        "UTC", "Europe/London", "Europe/Madrid", "Europe/Berlin", "Europe/Moscow", "America/New_York",
+        "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Mexico_City", "America/Bogota",
+        "America/Lima", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "Asia/Dubai", "Asia/Kolkata",
+        "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney",
+    ]
+}
+
+/// Starts a payment for a held booking (implemented by the app over its payment providers).
+public protocol CheckoutService: Sendable {
+    /// The methods that are configured, in the order to offer them.
+    var methods: [PaymentMethod] { get }
+    func checkout(booking: Booking, host: Host, method: PaymentMethod, language: Language) async throws -> CheckoutLink
+}
+
+public struct CheckoutLink: Sendable, Equatable {
+    public var url: String
+    public var reference: String
+    public var expiresAt: Instant
+
+    public init(url: String, reference: String, expiresAt: Instant) {
+        self.url = url
+        self.reference = reference
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,105 @@
+import Domain
+
+/// Every button the bot shows, as one typed value. Encoded compactly ("tag:field:field", integers only) so
+/// `callback_data` stays within Telegram's 64 bytes by construction: the longest action is a tag of at most
+/// 3 bytes plus at most four Int64 fields (≤ 20 bytes each with sign) and separators — checked by test at the
+/// largest values.
+public enum CallbackAction: Hashable, Sendable {
+    case mainMenu
+    /// The host list, page n (0-based).
+    case hosts(page: Int)
+    case profile(host: HostID)
+    case gallery(host: HostID)
+    /// Dates with a free slot; `page` of 7 days within the horizon.
+    case dates(host: HostID)
+    /// Start times on a host-local date (day number), in the user's zone.
+    case times(host: HostID, day: Int64)
+    /// Durations that fit at a start (epoch minutes).
+    case durations(host: HostID, startMinute: Int64)
+    case summary(host: HostID, startMinute: Int64, minutes: Int)
+    /// Create the hold and show the payment choice.
+    case pay(host: HostID, startMinute: Int64, minutes: Int)
+    case payWith(booking: BookingID, method: PaymentMethod)
+    case myBookings
+    case cancelHold(booking: BookingID)
+    case settings
+    case language(String)
+    case zoneMenu
+    case zone(index: Int)
+    /// A button that does nothing but must be answered (a label row).
+    case noop
+
+    public func encoded() -> String {
+        switch self {
+        case .mainMenu: "m"
+        case .hosts(let page): "hl:\(page)"
+        case .profile(let h): "hp:\(h.rawValue)"
+        case .gallery(let h): "hg:\(h.rawValue)"
+        case .dates(let h): "d:\(h.rawValue)"
+        case .times(let h, let day): "t:\(h.rawValue):\(day)"
+        case .durations(let h, let start): "u:\(h.rawValue):\(start)"
+        case .summary(let h, let start, let minutes): "s:\(h.rawValue):\(start):\(minutes)"
+        case .pay(let h, let start, let minutes): "p:\(h.rawValue):\(start):\(minutes)"
+        case .payWith(let b, let method): "pw:\(b.rawValue):\(method.code)"
+        case .myBookings: "mb"
+        case .cancelHold(let b): "cx:\(b.rawValue)"
+        case .settings: "st"
+        case .language(let code): "lg:\(code)"
+        case .zoneMenu: "zm"
+        case .zone(let i): "z:\(i)"
+        case .noop: "_"
+        }
+    }
+
+    /// nil for anything we did not produce (old formats, forged data).
+    public init?(encoded text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        func int(_ i: Int) -> Int64? { i < parts.count ? Int64(parts[i]) : nil }
+        func count(_ n: Int) -> Bool { parts.count == n }
+        switch parts.first {
+        case "m" where count(1): self = .mainMenu
+        case "hl" where count(2): guard let p = int(1), p >= 0, p < 10_000 else { return nil }; self = .hosts(page: Int(p))
+        case "hp" where count(2): guard let h = int(1) else { return nil }; self = .profile(host: HostID(h))
+        case "hg" where count(2): guard let h = int(1) else { return nil }; self = .gallery(host: HostID(h))
+        case "d" where count(2): guard let h = int(1) else { return nil }; self = .dates(host: HostID(h))
+        case "t" where count(3): guard let h = int(1), let d = int(2) else { return nil }; self = .times(host: HostID(h), day: d)
+        case "u" where count(3): guard let h = int(1), let s = int(2) else { return nil }; self = .durations(host: HostID(h), startMinute: s)
+        case "s" where count(4):
+            guard let h = int(1), let s = int(2), let m = int(3), (1...1440).contains(m) else { return nil }
+            self = .summary(host: HostID(h), startMinute: s, minutes: Int(m))
+        case "p" where count(4):
+            guard let h = int(1), let s = int(2), let m = int(3), (1...1440).contains(m) else { return nil }
+            self = .pay(host: HostID(h), startMinute: s, minutes: Int(m))
+        case "pw" where count(3):
+            guard let b = int(1), let method = PaymentMethod(code: parts[2]) else { return nil }
+            self = .payWith(booking: BookingID(b), method: method)
+        case "mb" where count(1): self = .myBookings
+        case "cx" where count(2): guard let b = int(1) else { return nil }; self = .cancelHold(booking: BookingID(b))
+        case "st" where count(1): self = .settings
+        case "lg" where count(2): guard Language(rawValue: parts[1]) != nil else { return nil }; self = .language(parts[1])
+        case "zm" where count(1): self = .zoneMenu
+        case "z" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .zone(index: Int(i))
+        case "_" where count(1): self = .noop
+        default: return nil
+        }
+    }
+}
+
+/// How a user pays. Which ones are offered depends on configuration.
+public enum PaymentMethod: String, CaseIterable, Sendable, Hashable {
+    case stripe, epayco, daimo, stars
+
+    public var code: String {
+        switch self {
+        case .stripe: "s"
+        case .epayco: "e"
+        case .daimo: "d"
+        case .stars: "x"
+        }
+    }
+
+    public init?(code: String) {
+        guard let m = PaymentMethod.allCases.first(where: { $0.code == code }) else { return nil }
+        self = m
+    }
+}

@@ -1,0 +1,147 @@
+import Domain
+
+/// Every sentence the bot says, in English and Spanish. Values are HTML for Telegram's HTML parse mode;
+/// arguments that come from people are escaped by the caller with `html(_:)`.
+public struct Texts: Sendable {
+    public let language: Language
+
+    public init(_ language: Language) { self.language = language }
+
+    private func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
+
+    // Menu and navigation
+    public var welcome: String { t("👋 <b>Welcome to PrivateCalls</b>\nBook a private 1:1 video call with one of our hosts.", "👋 <b>Bienvenido a PrivateCalls</b>\nReserva una videollamada privada 1:1 con uno de nuestros anfitriones.") }
+    public var privateCalls: String { t("📞 Private Calls", "📞 Llamadas privadas") }
+    public var myBookings: String { t("📅 My bookings", "📅 Mis reservas") }
+    public var settings: String { t("⚙️ Settings", "⚙️ Ajustes") }
+    public var back: String { t("⬅️ Back", "⬅️ Atrás") }
+    public var mainMenu: String { t("🏠 Menu", "🏠 Menú") }
+    public var previous: String { t("◀️ Previous", "◀️ Anterior") }
+    public var next: String { t("Next ▶️", "Siguiente ▶️") }
+    public var unknownCommand: String { t("I don't know that command. Here is the menu:", "No conozco ese comando. Este es el menú:") }
+    public var staleButton: String { t("That button is out of date. Here is a fresh screen.", "Ese botón ya no es válido. Aquí tienes una pantalla nueva.") }
+    public var somethingWentWrong: String { t("Something went wrong on our side. Please try again.", "Algo salió mal por nuestra parte. Inténtalo de nuevo.") }
+
+    // Hosts
+    public var hostListTitle: String { t("📞 <b>Private calls</b> — choose a host:", "📞 <b>Llamadas privadas</b> — elige un anfitrión:") }
+    public var noHosts: String { t("No hosts are available right now. Please come back later.", "No hay anfitriones disponibles ahora. Vuelve más tarde.") }
+    public func page(_ n: Int, of total: Int) -> String { t("Page \(n) of \(total)", "Página \(n) de \(total)") }
+    public func perMinute(_ price: String) -> String { t("\(price)/min", "\(price)/min") }
+    public var noReviews: String { t("no reviews yet", "sin reseñas aún") }
+    public func reviewsCount(_ avg: String, _ n: Int) -> String { "★ \(avg) (\(n))" }
+    public var latestReviews: String { t("Latest reviews", "Últimas reseñas") }
+    public func durationsOffered(_ min: Int, _ max: Int) -> String {
+        min == max ? t("Calls of \(min) min", "Llamadas de \(min) min") : t("Calls of \(min)–\(max) min", "Llamadas de \(min) a \(max) min")
+    }
+    public var bookCall: String { t("📅 Book a call", "📅 Reservar llamada") }
+    public var gallery: String { t("🖼 Gallery", "🖼 Galería") }
+    public var hostUnavailable: String { t("This host is not available any more.", "Este anfitrión ya no está disponible.") }
+    public func status(_ s: HostStatus) -> String {
+        switch s {
+        case .online: t("online", "en línea")
+        case .busy: t("in a call", "en una llamada")
+        case .offline: t("offline", "desconectado")
+        }
+    }
+
+    // Picking a time
+    public func pickDate(_ host: String, _ zone: String) -> String {
+        t("📅 <b>\(host)</b> — pick a day.\nTimes are shown in your time zone (\(zone)).", "📅 <b>\(host)</b> — elige un día.\nLas horas se muestran en tu zona horaria (\(zone)).")
+    }
+    public var noDates: String { t("No free times in the next days. Please try another host or come back later.", "No hay horarios libres en los próximos días. Prueba con otro anfitrión o vuelve más tarde.") }
+    public func pickTime(_ host: String, _ day: String, _ zone: String) -> String {
+        t("🕒 <b>\(host)</b> — \(day)\nPick a start time (\(zone)):", "🕒 <b>\(host)</b> — \(day)\nElige la hora de inicio (\(zone)):")
+    }
+    public var noTimes: String { t("No free times left on that day. Pick another day:", "No quedan horarios libres ese día. Elige otro día:") }
+    public func pickDuration(_ host: String, _ when: String) -> String {
+        t("⏱ <b>\(host)</b> — \(when)\nHow long should the call be?", "⏱ <b>\(host)</b> — \(when)\n¿Cuánto debe durar la llamada?")
+    }
+    public var timeGone: String { t("That time is no longer free. Please pick another one.", "Esa hora ya no está libre. Elige otra.") }
+    public var slotTaken: String { t("⚠️ Sorry, someone booked that time a moment ago. Please pick another time.", "⚠️ Lo sentimos, alguien reservó esa hora hace un momento. Elige otra hora.") }
+    public func minutes(_ m: Int) -> String { "\(m) min" }
+
+    // Summary and payment
+    public func summary(host: String, when: String, hostWhen: String?, minutes: Int, perMinute: String, total: String) -> String {
+        let hostLine = hostWhen.map { t("\n<i>Host's time: \($0)</i>", "\n<i>Hora del anfitrión: \($0)</i>") } ?? ""
+        return t(
+            "🧾 <b>Your booking</b>\nHost: <b>\(host)</b>\nWhen: \(when)\(hostLine)\nLength: \(minutes) min\nPrice: \(minutes) × \(perMinute) = <b>\(total)</b>",
+            "🧾 <b>Tu reserva</b>\nAnfitrión: <b>\(host)</b>\nCuándo: \(when)\(hostLine)\nDuración: \(minutes) min\nPrecio: \(minutes) × \(perMinute) = <b>\(total)</b>")
+    }
+    public func payButton(_ total: String) -> String { t("💳 Pay \(total)", "💳 Pagar \(total)") }
+    public func held(until: String, total: String) -> String {
+        t("⏳ Your time is held for you until <b>\(until)</b>. Choose how to pay \(total):",
+          "⏳ Tu hora queda reservada hasta las <b>\(until)</b>. Elige cómo pagar \(total):")
+    }
+    public var noPaymentMethods: String { t("Payments are not available right now; your hold will lapse on its own.", "Los pagos no están disponibles ahora; tu reserva caducará sola.") }
+    public func method(_ m: PaymentMethod) -> String {
+        switch m {
+        case .stripe: t("💳 Card (Stripe)", "💳 Tarjeta (Stripe)")
+        case .epayco: "💳 ePayco"
+        case .daimo: t("🪙 Crypto (Daimo)", "🪙 Cripto (Daimo)")
+        case .stars: t("⭐ Telegram Stars", "⭐ Telegram Stars")
+        }
+    }
+    public var cancelHold: String { t("✖️ Cancel booking", "✖️ Cancelar reserva") }
+    public func openCheckout(_ total: String) -> String { t("Open secure checkout · \(total)", "Abrir pago seguro · \(total)") }
+    public func checkoutReady(_ until: String) -> String {
+        t("🔒 Pay on Stripe's secure page. The link works until \(until); your booking is confirmed here as soon as the payment arrives.",
+          "🔒 Paga en la página segura de Stripe. El enlace funciona hasta las \(until); tu reserva se confirma aquí en cuanto llegue el pago.")
+    }
+    public var checkoutFailed: String { t("The payment page could not be opened. Please try again in a moment.", "No se pudo abrir la página de pago. Inténtalo de nuevo en un momento.") }
+    public var holdGone: String { t("This booking is no longer waiting for payment.", "Esta reserva ya no está esperando el pago.") }
+    public var holdCancelled: String { t("Your booking was cancelled. Nothing was charged.", "Tu reserva fue cancelada. No se cobró nada.") }
+    public func confirmed(host: String, when: String, total: String) -> String {
+        t("✅ <b>Payment received — your call is booked!</b>\nHost: \(host)\nWhen: \(when)\nPaid: \(total)\nYou'll get reminders and the call link here.",
+          "✅ <b>Pago recibido — ¡tu llamada está reservada!</b>\nAnfitrión: \(host)\nCuándo: \(when)\nPagado: \(total)\nRecibirás recordatorios y el enlace de la llamada aquí.")
+    }
+    public func hostNewBooking(when: String, minutes: Int, share: String) -> String {
+        t("🔔 <b>New booking</b>\nWhen: \(when)\nLength: \(minutes) min\nYour share: \(share)",
+          "🔔 <b>Nueva reserva</b>\nCuándo: \(when)\nDuración: \(minutes) min\nTu parte: \(share)")
+    }
+    public func latePaymentRefunded(total: String) -> String {
+        t("⚠️ Your payment of \(total) arrived after your hold ran out and the time was taken by someone else. We refunded it in full.",
+          "⚠️ Tu pago de \(total) llegó después de que caducara tu reserva y otra persona tomó esa hora. Te lo devolvimos completo.")
+    }
+    public var holdExpiredNotice: String { t("⌛ Your hold ran out before payment, so the time was released.", "⌛ Tu reserva caducó antes del pago, así que la hora quedó libre.") }
+
+    // My bookings
+    public var myBookingsTitle: String { t("📅 <b>My bookings</b>", "📅 <b>Mis reservas</b>") }
+    public var upcoming: String { t("Upcoming", "Próximas") }
+    public var past: String { t("Past", "Pasadas") }
+    public var noBookings: String { t("You have no bookings yet.", "Aún no tienes reservas.") }
+    public func bookingStatus(_ s: BookingStatus) -> String {
+        switch s {
+        case .pending: t("awaiting payment", "pendiente de pago")
+        case .confirmed: t("confirmed", "confirmada")
+        case .active: t("in progress", "en curso")
+        case .completed: t("completed", "completada")
+        case .cancelled: t("cancelled", "cancelada")
+        case .expired: t("expired", "caducada")
+        }
+    }
+    public func cancelBooking(_ n: Int) -> String { t("✖️ Cancel #\(n)", "✖️ Cancelar #\(n)") }
+    public func payBooking(_ n: Int) -> String { t("💳 Pay #\(n)", "💳 Pagar #\(n)") }
+
+    // Settings
+    public func settingsTitle(language: String, zone: String) -> String {
+        t("⚙️ <b>Settings</b>\nLanguage: \(language)\nTime zone: \(zone)", "⚙️ <b>Ajustes</b>\nIdioma: \(language)\nZona horaria: \(zone)")
+    }
+    public var changeZone: String { t("🌍 Time zone", "🌍 Zona horaria") }
+    public var pickZone: String {
+        t("🌍 Pick your time zone, or send its name (for example <code>America/Bogota</code>):",
+          "🌍 Elige tu zona horaria o envía su nombre (por ejemplo <code>America/Bogota</code>):")
+    }
+    public func zoneSaved(_ zone: String) -> String { t("✅ Time zone set to \(zone).", "✅ Zona horaria cambiada a \(zone).") }
+    public func unknownZone(_ text: String) -> String {
+        t("“\(text)” is not a time zone I know. Send a name like <code>Europe/Madrid</code>, or pick one:",
+          "“\(text)” no es una zona horaria que conozca. Envía un nombre como <code>Europe/Madrid</code> o elige una:")
+    }
+    public var languageSaved: String { t("✅ Language set to English.", "✅ Idioma cambiado a español.") }
+
+    // Commands (setMyCommands)
+    public var commandStart: String { t("Main menu", "Menú principal") }
+    public var commandBook: String { t("Book a private call", "Reservar una llamada privada") }
+    public var commandBookings: String { t("My bookings", "Mis reservas") }
+    public var commandProfile: String { t("Host profiles", "Perfiles de anfitriones") }
+    public var commandSettings: String { t("Language and time zone", "Idioma y zona horaria") }
+}

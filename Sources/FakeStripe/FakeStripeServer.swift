@@ -1,0 +1,1 @@
+// A Stripe Checkout test double: written next.

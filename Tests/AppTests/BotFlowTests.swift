@@ -1,0 +1,167 @@
+import Domain
+import FakeTelegram
+import Foundation
+import HummingbirdTesting
+import Storage
+import Telegram
+import Testing
+
+@testable import App
+
+@Suite("Booking through the bot, end to end", .serialized)
+struct BotFlowTests {
+    let maria = User(id: 5001, firstName: "María", username: "maria", languageCode: "en")
+    let juan = User(id: 5002, firstName: "Juan", username: "juan", languageCode: "es")
+
+    @Test func aUserBooksAHoldThroughEveryScreen() async throws {
+        try await BotHarness.with { h in
+        try await h.addHost()
+        let maria = self.maria
+        try await h.run { _ in
+            await h.fake.sendText("/start", from: maria)
+            try await h.expectLast(maria.id, contains: "Welcome to PrivateCalls")
+            try await h.tap("📞 Private Calls", as: maria)
+            let list = try await h.expectLast(maria.id, contains: "choose a host")
+            #expect(list.text?.contains("🟢 Anna · $5.00/min · no reviews yet") == true)
+            try await h.tap("🟢 Anna · $5.00/min", as: maria)
+            let profile = try await h.expectLast(maria.id, contains: "Film & books <3")
+            #expect(profile.text?.contains("Calls of 15–120 min") == true)
+            try await h.tap("📅 Book a call", as: maria)
+            let dates = try await h.expectLast(maria.id, contains: "pick a day")
+            #expect(h.fake.buttonLabels(of: dates).first?.first == "Wed 25 Nov")
+            try await h.tap("Wed 25 Nov", as: maria)
+            let times = try await h.expectLast(maria.id, contains: "Pick a start time (Europe/Madrid)")
+            // 09:00 Madrid now; 60 minutes' notice → first start 10:00; last 15-minute start 21:45.
+            #expect(h.fake.buttonLabels(of: times).first?.first == "10:00")
+            #expect(h.fake.buttonLabels(of: times).flatMap { $0 }.contains("21:45"))
+            #expect(!h.fake.buttonLabels(of: times).flatMap { $0 }.contains("09:45"))
+            try await h.tap("21:00", as: maria)
+            let durations = try await h.expectLast(maria.id, contains: "How long should the call be?")
+            // Only lengths that end by 22:00 are offered.
+            #expect(h.fake.buttonLabels(of: durations).flatMap { $0 }.filter { $0.contains("min ·") } == [
+                "15 min · $75.00", "30 min · $150.00", "45 min · $225.00", "60 min · $300.00",
+            ])
+            try await h.tap("60 min · $300.00", as: maria)
+            let summary = try await h.expectLast(maria.id, contains: "Your booking")
+            #expect(summary.text?.contains("Price: 60 × $5.00 = $300.00") == true)
+            #expect(summary.text?.contains("Wed 25 Nov, 21:00–22:00 (Europe/Madrid)") == true)
+            try await h.tap("💳 Pay $300.00", as: maria)
+            try await h.expectLast(maria.id, contains: "Payments are not available right now")
+
+            let bookings = try await h.store.bookings(userID: TelegramUserID(maria.id))
+            #expect(bookings.count == 1)
+            let booking = try #require(bookings.first)
+            #expect(booking.status == .pending)
+            #expect(booking.time == TimeRange(start: Instant(epochSeconds: 1_795_564_800 + 20 * 3600), minutes: 60))
+            #expect(booking.price.total == Money(minorUnits: 30_000, currency: .usd))
+            #expect(booking.holdExpiresAt == BotHarness.start.adding(minutes: 30))
+            #expect(await h.fake.unansweredCallbackQueries().isEmpty)
+
+            // /my_bookings lists it with a cancel button; cancelling releases the slot.
+            await h.fake.sendText("/my_bookings", from: maria)
+            try await h.expectLast(maria.id, contains: "awaiting payment")
+            try await h.tap("✖️ Cancel #\(booking.id!.rawValue)", as: maria)
+            try await h.expectLast(maria.id, contains: "Your booking was cancelled")
+            #expect(try await h.store.booking(booking.id!)?.status == .cancelled)
+        }
+        }
+    }
+
+    @Test func twoUsersRacingForOneSlotGetOneHoldAndOneClearMessage() async throws {
+        try await BotHarness.with { h in
+        try await h.addHost()
+        let (maria, juan) = (self.maria, self.juan)
+        try await h.run { _ in
+            for user in [maria, juan] {
+                await h.fake.sendText("/book_private_call", from: user)
+                try await h.expectLast(user.id, contains: "Anna")
+                try await h.tap("🟢 Anna · $5.00/min", as: user)
+                try await h.tap(user.id == maria.id ? "📅 Book a call" : "📅 Reservar llamada", as: user)
+                try await h.tap(user.id == maria.id ? "Wed 25 Nov" : "mié 25 nov", as: user)
+                try await h.tap("18:00", as: user)
+                try await h.tap("60 min · $300.00", as: user)
+            }
+            async let a = h.fake.tap("💳 Pay $300.00", as: maria)
+            async let b = h.fake.tap("💳 Pagar $300.00", as: juan)
+            _ = try await (a, b)
+            try await h.fake.waitUntil { await h.fake.unansweredCallbackQueries().isEmpty }
+            let holds = try await h.store.bookings(hostID: HostID(1)).filter { $0.status == .pending }
+            #expect(holds.count == 1)
+            let winner = try #require(holds.first).userID.rawValue
+            let loser = winner == maria.id ? juan : maria
+            try await h.expectLast(winner, contains: winner == maria.id ? "Payments are not available" : "Los pagos no están disponibles")
+            try await h.expectLast(loser.id, contains: loser.id == maria.id ? "someone booked that time" : "alguien reservó esa hora")
+        }
+        }
+    }
+
+    @Test func staleAndForgedButtonsAreAnsweredAndChangeNothing() async throws {
+        try await BotHarness.with { h in
+        try await h.addHost()
+        let maria = self.maria
+        try await h.run { _ in
+            await h.fake.sendText("/start", from: maria)
+            let menu = try await h.expectLast(maria.id, contains: "Welcome")
+            await h.fake.tapData("zz:1:2", messageId: menu.messageId, as: maria)
+            try await h.fake.waitUntil { await h.fake.unansweredCallbackQueries().isEmpty }
+            let answers = try await h.fake.calls("answerCallbackQuery").map { try $0.decode(AnswerCallbackQuery.self) }
+            #expect(answers.last?.text == "That button is out of date. Here is a fresh screen.")
+            // A pay button for a time that is no longer offered (in the past) creates nothing.
+            await h.fake.tapData("p:1:\(BotHarness.start.epochSeconds / 60 - 600):60", messageId: menu.messageId, as: maria)
+            try await h.fake.waitUntil { await h.fake.unansweredCallbackQueries().isEmpty }
+            #expect(try await h.store.bookings(userID: TelegramUserID(maria.id)).isEmpty)
+            // An unknown command gets the menu.
+            await h.fake.sendText("/dance", from: maria)
+            try await h.expectLast(maria.id, contains: "I don't know that command")
+        }
+        }
+    }
+
+    @Test func aRestartMidFlowLosesNothingAndUpdatesAreNotHandledTwice() async throws {
+        try await BotHarness.with { h in
+        try await h.addHost()
+        let maria = self.maria
+        try await h.run { _ in
+            await h.fake.sendText("/book_private_call", from: maria)
+            try await h.expectLast(maria.id, contains: "Anna")
+            try await h.tap("🟢 Anna · $5.00/min", as: maria)
+            try await h.tap("📅 Book a call", as: maria)
+        }
+        let handledBefore = try await h.store.lastHandledUpdateID()
+        try await h.run { _ in
+            try await h.tap("Wed 25 Nov", as: maria)
+            try await h.expectLast(maria.id, contains: "Pick a start time")
+        }
+        // The second server continued from the stored offset: every update was handled exactly once.
+        let sends = await h.fake.calls("sendMessage").count
+        #expect(sends == 1) // /book_private_call's reply; every other screen was an edit
+        #expect(try await h.store.lastHandledUpdateID() == (handledBefore ?? 0) + 1)
+        }
+    }
+
+    @Test func settingsSwitchLanguageAndTimeZone() async throws {
+        try await BotHarness.with { h in
+        try await h.addHost()
+        let maria = self.maria
+        try await h.run { _ in
+            await h.fake.sendText("/settings", from: maria)
+            try await h.expectLast(maria.id, contains: "Time zone: Europe/Madrid")
+            try await h.tap("Español", as: maria)
+            try await h.expectLast(maria.id, contains: "Idioma: Español")
+            try await h.tap("🌍 Zona horaria", as: maria)
+            await h.fake.sendText("Mars/Olympus", from: maria)
+            try await h.expectLast(maria.id, contains: "no es una zona horaria")
+            await h.fake.sendText("America/Bogota", from: maria)
+            try await h.expectLast(maria.id, contains: "Zona horaria cambiada a America/Bogota")
+            // Times are now shown in Bogotá: 10:00 Madrid = 04:00 Bogotá, but the host starts at 09:00 Madrid.
+            await h.fake.sendText("/book_private_call", from: maria)
+            try await h.expectLast(maria.id, contains: "elige un anfitrión")
+            try await h.tap("🟢 Anna · $5.00/min", as: maria)
+            try await h.tap("📅 Reservar llamada", as: maria)
+            try await h.tap("mié 25 nov", as: maria)
+            let times = try await h.expectLast(maria.id, contains: "(America/Bogota)")
+            #expect(h.fake.buttonLabels(of: times).first?.first == "04:00")
+        }
+        }
+    }
+}

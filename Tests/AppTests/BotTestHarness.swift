@@ -1,0 +1,116 @@
+import Domain
+import FakeTelegram
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ServiceLifecycle
+import Storage
+import Synchronization
+import Telegram
+import Testing
+
+@testable import App
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let value: Mutex<Instant>
+    init(_ start: Instant) { value = Mutex(start) }
+    var now: Instant { value.withLock { $0 } }
+    func advance(minutes: Int) { value.withLock { $0 = $0.adding(minutes: minutes) } }
+    var wall: WallClock { WallClock { [self] in now } }
+}
+
+/// The real server (built by `buildApplication`) on a real SQLite file, talking HTTP to the strict fake
+/// Bot API server.
+struct BotHarness {
+    /// Wednesday 2026-11-25 08:00 UTC (09:00 in Madrid).
+    static let start = Instant(epochSeconds: 1_795_564_800 + 8 * 3600)
+    static let logger: Logger = {
+        var l = Logger(label: "bot-e2e")
+        l.logLevel = ProcessInfo.processInfo.environment["E2E_LOG"] == nil ? .error : .debug
+        return l
+    }()
+
+    let fake: FakeBotAPI
+    let store: any Store
+    let clock: TestClock
+    let path: String
+
+    /// A harness for `body`, always cleaned up (an open SQLite connection must be closed before exit).
+    static func with(_ body: (BotHarness) async throws -> Void) async throws {
+        let h = try await make()
+        do {
+            try await body(h)
+        } catch {
+            await h.cleanUp()
+            throw error
+        }
+        await h.cleanUp()
+    }
+
+    static func make() async throws -> BotHarness {
+        let fake = try await FakeBotAPI.start()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pc-bot-\(UUID().uuidString).sqlite").path
+        let store = try await StoreFactory.open(.sqlite(path: path), logger: logger)
+        try await store.migrate()
+        return BotHarness(fake: fake, store: store, clock: TestClock(start), path: path)
+    }
+
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        [
+            "DATABASE_URL": path, "PORT": "0", "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.baseURL,
+            "TELEGRAM_POLL_TIMEOUT": "1", "DEFAULT_TIMEZONE": "Europe/Madrid", "MINIMUM_NOTICE_MINUTES": "60",
+            "SCHEDULER_INTERVAL_SECONDS": "1",
+        ].merging(extra) { _, new in new }
+    }
+
+    /// Runs the server (with its services: polling or webhook, scheduler) while `body` runs.
+    func run(_ extra: [String: String] = [:], _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let configuration = try AppConfiguration.load(environment: environment(extra))
+        let app = buildApplication(configuration: configuration, store: store, clock: clock.wall, logger: Self.logger)
+        try await app.test(.live) { client in try await body(client) }
+    }
+
+    @discardableResult
+    func addHost(_ username: String = "anna_host", name: String = "Anna", price: Int64 = 500, zone: String = "Europe/Madrid",
+                 hours: String = "09:00-22:00", status: HostStatus = .online) async throws -> Domain.Host {
+        try await store.createHost(Domain.Host(
+            username: TelegramUsername(parsing: username), displayName: DisplayName(parsing: name),
+            bio: Bio(parsing: "Film & books <3"), pricePerMinute: PricePerMinute(Money(minorUnits: price, currency: .usd)),
+            durations: DurationRange(min: 15, max: 120), zone: Zone(identifier: zone)!, availability: WeeklyAvailability(parsing: hours),
+            status: status), at: clock.now)
+    }
+
+    func cleanUp() async {
+        await fake.stop()
+        await store.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    // MARK: Scripting
+
+    /// Waits for the chat's newest bot message to contain `text`.
+    @discardableResult
+    func expectLast(_ chat: Int64, contains text: String, timeout: Duration = .seconds(5)) async throws -> Message {
+        let fake = self.fake
+        do {
+            try await fake.waitUntil(timeout: timeout) {
+                let last = await fake.lastMessage(chat: chat)
+                return (last?.text ?? last?.caption ?? "").contains(text)
+            }
+        } catch {
+            let last = await fake.lastMessage(chat: chat)
+            Issue.record("chat \(chat): expected a message containing “\(text)”; last is “\(last?.text ?? last?.caption ?? "none")”, buttons \(last.map(fake.buttonLabels) ?? [])")
+            throw error
+        }
+        return await fake.lastMessage(chat: chat)!
+    }
+
+    /// Taps a button and waits until the bot answered the callback query.
+    func tap(_ label: String, as user: User) async throws {
+        try await fake.tap(label, as: user)
+        let fake = self.fake
+        try await fake.waitUntil { await fake.unansweredCallbackQueries().isEmpty }
+    }
+}

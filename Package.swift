@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "privatecalls", targets: ["privatecalls"]),
         .executable(name: "privatecalls-bench", targets: ["SlotBenchmark"]),
+        .executable(name: "privatecalls-bot-bench", targets: ["BotBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -118,6 +119,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "BotBenchmark",
+            dependencies: [
+                "App", "Storage", "Domain", "Telegram", "FakeTelegram",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/BotBenchmark",
+            swiftSettings: strict
+        ),
         .executableTarget(name: "SlotBenchmark", dependencies: ["Domain"], path: "Benchmarks/SlotBenchmark", swiftSettings: strict),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(
@@ -134,8 +145,10 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "Bot",
+                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "FakeStripe", "Bot",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -18,18 +18,20 @@ public func buildApplication(
 
     var services: [any Service] = []
     var notifier: Notifier?
+    var payments: PaymentsRuntime?
     if let telegram = configuration.telegram {
         var botLogger = logger
         botLogger[metadataKey: "component"] = "bot"
         let client = TelegramClient(token: telegram.token, baseURL: telegram.apiURL, logger: botLogger)
         notifier = Notifier(client: client, store: store, defaultZone: configuration.defaultZone, logger: botLogger)
-        let payments = PaymentsRuntime(configuration: configuration, store: store, now: now, notifier: notifier, logger: logger)
+        let runtime = PaymentsRuntime(configuration: configuration, store: store, now: now, notifier: notifier, logger: logger)
+        payments = runtime
         let settings = BotSettings(
             commission: configuration.commission, holdMinutes: configuration.holdMinutes, slotRules: configuration.slotRules,
             defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs)
-        let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: payments, logger: botLogger)
+        let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
-        payments.registerRoutes(on: router)
+        runtime.registerRoutes(on: router)
         services.append(BotCommandsService(client: client, logger: botLogger))
         if let url = telegram.webhookURL {
             TelegramWebhookRoutes(secret: telegram.webhookSecret, dispatcher: dispatcher).register(on: router)
@@ -40,10 +42,10 @@ public func buildApplication(
     } else {
         logger.notice("bot disabled: TELEGRAM_BOT_TOKEN is not set")
     }
-    let expiryNotifier = notifier
+    let expiryHandler = payments
     services.append(HoldExpiryService(
         store: store, now: now, interval: .seconds(configuration.schedulerIntervalSeconds),
-        onExpired: { bookings in await expiryNotifier?.holdsExpired(bookings) }, logger: logger))
+        onExpired: { bookings in await expiryHandler?.holdsExpired(bookings) }, logger: logger))
 
     return Application(
         router: router,

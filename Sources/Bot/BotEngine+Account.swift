@@ -61,6 +61,7 @@ extension BotEngine {
             return outcome
         }
         logger.info("hold cancelled by user", metadata: ["booking": "\(id)"])
+        if let reference = try? await store.paymentReference(of: id) { await checkout.cancelCheckout(of: booking, reference: reference) }
         var outcome = try await myBookings(session)
         outcome.screen = withPrefix(t.holdCancelled, outcome.screen)
         outcome.toast = t.holdCancelled

@@ -32,6 +32,8 @@ public protocol CheckoutService: Sendable {
     /// The methods that are configured, in the order to offer them.
     var methods: [PaymentMethod] { get }
     func checkout(booking: Booking, host: Host, method: PaymentMethod, language: Language) async throws -> CheckoutLink
+    /// Closes an open checkout of a booking the user cancelled (best effort), so it cannot be paid any more.
+    func cancelCheckout(of booking: Booking, reference: String) async
 }
 
 public struct CheckoutLink: Sendable, Equatable {

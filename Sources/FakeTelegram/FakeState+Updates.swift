@@ -167,7 +167,7 @@ extension FakeState {
         if let secret = webhook.secretToken { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
         request.body = .bytes(ByteBuffer(bytes: WireJSON.encode(update)))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(3))
             _ = try? await response.body.collect(upTo: 1 << 20)
             return Int(response.status.code)
         } catch {

@@ -114,10 +114,7 @@ actor FakeState {
                 throw fault
             }
             if let bodyProblem { throw bodyProblem }
-            if method == "getUpdates" {
-                let step = try getUpdates(body, callIndex: index)
-                return step
-            }
+            if method == "getUpdates" { return try getUpdates(body, callIndex: index) }
             return answer(index, result: try handle(method, body))
         } catch {
             return fail(index, error)

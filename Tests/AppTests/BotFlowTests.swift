@@ -1,4 +1,11 @@
 import Domain
+import AsyncHTTPClient
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 import FakeTelegram
 import Foundation
 import HummingbirdTesting
@@ -162,6 +169,71 @@ struct BotFlowTests {
             let times = try await h.expectLast(maria.id, contains: "(America/Bogota)")
             #expect(h.fake.buttonLabels(of: times).first?.first == "04:00")
         }
+        }
+    }
+}
+
+@Suite("Telegram webhook mode", .serialized)
+struct TelegramWebhookTests {
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    static func post(port: Int, body: String, secret: String?) async throws -> Int {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/telegram/webhook")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        return Int(response.status.code)
+    }
+
+    @Test func updatesArriveByWebhookWithTheSecretAndAWrongSecretIsRefused() async throws {
+        try await BotHarness.with { h in
+            try await h.addHost()
+            let port = try Self.freePort()
+            let maria = User(id: 6001, firstName: "Maria", languageCode: "en")
+            let env = ["PORT": String(port), "PUBLIC_URL": "http://127.0.0.1:\(port)", "TELEGRAM_WEBHOOK_SECRET": "s3cret-Token_1"]
+            try await h.serve(env) {
+                try await h.fake.waitUntil { await h.fake.webhook() != nil }
+                let hook = try #require(await h.fake.webhook())
+                #expect(hook.url == "http://127.0.0.1:\(port)/telegram/webhook")
+                #expect(hook.secretToken == "s3cret-Token_1")
+                // Polling is off: getUpdates would conflict with the webhook.
+                #expect(await h.fake.calls("getUpdates").isEmpty)
+
+                await h.fake.sendText("/start", from: maria)
+                try await h.expectLast(maria.id, contains: "Welcome to PrivateCalls")
+                try await h.tap("📞 Private Calls", as: maria)
+                try await h.expectLast(maria.id, contains: "choose a host")
+
+                let update = #"{"update_id":999,"message":{"message_id":1,"date":0,"chat":{"id":6001,"type":"private"},"from":{"id":6001,"is_bot":false,"first_name":"M"},"text":"/start"}}"#
+                for secret in [nil, "wrong", "s3cret-Token_2"] {
+                    let status = try await Self.post(port: port, body: update, secret: secret)
+                    #expect(status == 403)
+                }
+                #expect(try await h.store.markUpdateHandled(999, at: h.clock.now), "a refused update must not be recorded")
+                // A redelivered update (same id) is handled once.
+                let before = await h.fake.calls("sendMessage").count
+                for _ in 0..<2 {
+                    let again = #"{"update_id":1000,"message":{"message_id":2,"date":0,"chat":{"id":6001,"type":"private"},"from":{"id":6001,"is_bot":false,"first_name":"M"},"text":"/start"}}"#
+                    let status = try await Self.post(port: port, body: again, secret: "s3cret-Token_1")
+                    #expect(status == 200)
+                }
+                try await h.fake.waitUntil { await h.fake.calls("sendMessage").count == before + 1 }
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(await h.fake.calls("sendMessage").count == before + 1)
+            }
         }
     }
 }

@@ -72,6 +72,23 @@ struct BotHarness {
         try await app.test(.live) { client in try await body(client) }
     }
 
+    /// Runs the server on the configured PORT (not a test framework's port), so PUBLIC_URL can point at it.
+    func serve(_ extra: [String: String], _ body: @Sendable () async throws -> Void) async throws {
+        let configuration = try AppConfiguration.load(environment: environment(extra))
+        let app = buildApplication(configuration: configuration, store: store, clock: clock.wall, logger: Self.logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Self.logger))
+        let running = Task { try await group.run() }
+        do {
+            try await body()
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
     @discardableResult
     func addHost(_ username: String = "anna_host", name: String = "Anna", price: Int64 = 500, zone: String = "Europe/Madrid",
                  hours: String = "09:00-22:00", status: HostStatus = .online) async throws -> Domain.Host {

@@ -74,6 +74,17 @@ struct ProtocolTests {
         }
     }
 
+    @Test func getWithQueryParametersWorks() async throws {
+        try await withFake { fake, _ in
+            await fake.sendText("hi", from: alice)
+            let url = URL(string: "\(fake.baseURL)/bot\(fake.token)/sendMessage?chat_id=\(alice.id)&text=007")!
+            let (data, response) = try await URLSession.shared.data(from: url)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            #expect(String(decoding: data, as: UTF8.self).hasPrefix(#"{"ok":true,"result":{"#))
+            #expect(await fake.lastMessage(chat: alice.id)?.text == "007")
+        }
+    }
+
     @Test func callsAreRecordedInOrderAndDecodable() async throws {
         try await withFake { fake, client in
             await fake.sendText("hi", from: alice)

@@ -137,6 +137,32 @@ extension SQLStore {
         }
     }
 
+    public func forgetPaymentEvent(provider: String, eventID: String) async throws {
+        try await write { db in
+            try await db.raw("DELETE FROM payments WHERE provider = \(bind: provider) AND event_id = \(bind: eventID)").run()
+        }
+    }
+
+    public func setPaymentEventStatus(provider: String, eventID: String, status: String) async throws {
+        try await write { db in
+            try await db.raw("UPDATE payments SET status = \(bind: status) WHERE provider = \(bind: provider) AND event_id = \(bind: eventID)").run()
+        }
+    }
+
+    public func paymentEvents(bookingID: BookingID) async throws -> [PaymentEventRecord] {
+        try await read { db in
+            try await db.raw("SELECT * FROM payments WHERE booking_id = \(bind: bookingID.rawValue) ORDER BY id").all().map { row in
+                let currency = try row.optional("currency", String.self).flatMap(Currency.init(code:))
+                let amount = try row.optional("amount", Int64.self)
+                return PaymentEventRecord(
+                    provider: try row.string("provider"), eventID: try row.string("event_id"), bookingID: bookingID,
+                    providerReference: try row.optional("provider_reference", String.self), kind: try row.string("kind"),
+                    amount: amount.flatMap { a in currency.map { Money(minorUnits: a, currency: $0) } },
+                    status: try row.string("status"), receivedAt: try row.instant("received_at"))
+            }
+        }
+    }
+
     public func ledger(bookingID: BookingID) async throws -> [LedgerEntry] {
         try await read { db in
             try await db.raw("SELECT * FROM ledger_entries WHERE booking_id = \(bind: bookingID.rawValue) ORDER BY id").all().map(Self.decodeLedger)

@@ -19,14 +19,21 @@ public final class FakeStripeServer: Sendable {
     private let state: FakeStripeState
     private let server: FakeStripeHTTPServer
 
-    private init(baseURL: String, secretKey: String, state: FakeStripeState, server: FakeStripeHTTPServer) {
+    /// The double's clock (unix seconds): the real one by default; tests that run the app on an injected clock
+    /// pass the same clock, so `expires_at` is judged against the time the app believes it is.
+    private let clock: @Sendable () -> Int64
+
+    private init(baseURL: String, secretKey: String, state: FakeStripeState, server: FakeStripeHTTPServer, clock: @escaping @Sendable () -> Int64) {
         self.baseURL = baseURL
         self.secretKey = secretKey
         self.state = state
         self.server = server
+        self.clock = clock
     }
 
-    public static func start(secretKey: String = "sk_test_fake") async throws -> FakeStripeServer {
+    public static func start(
+        secretKey: String = "sk_test_fake", now clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) async throws -> FakeStripeServer {
         let state = FakeStripeState(secretKey: secretKey)
         let router = Router(context: BasicRequestContext.self)
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
@@ -38,7 +45,7 @@ public final class FakeStripeServer: Sendable {
             }
             let incoming = IncomingRequest(
                 method: request.method.rawValue, path: request.uri.path, headers: headers, body: Array(body.readableBytesView))
-            let outgoing = await state.handle(incoming, now: Int64(Date().timeIntervalSince1970))
+            let outgoing = await state.handle(incoming, now: clock())
             var fields: HTTPFields = [.contentType: "application/json", .init("Request-Id")!: "req_fake_" + FakeStripeState.randomID(14)]
             for (name, value) in outgoing.headers { if let name = HTTPField.Name(name) { fields[name] = value } }
             return Response(
@@ -51,28 +58,27 @@ public final class FakeStripeServer: Sendable {
         var logger = Logger(label: "FakeStripe")
         logger.logLevel = .warning
         let server = try await FakeStripeHTTPServer.start(router: router, logger: logger)
-        return FakeStripeServer(baseURL: "http://127.0.0.1:\(server.port)", secretKey: secretKey, state: state, server: server)
+        return FakeStripeServer(baseURL: "http://127.0.0.1:\(server.port)", secretKey: secretKey, state: state, server: server, clock: clock)
     }
 
     /// Stops listening; open requests finish first.
     public func stop() async { await server.stop() }
 
     /// Every session created, oldest first, in its current state (an open one past `expires_at` reads expired).
-    public func sessions() async -> [RecordedSession] { await state.allSessions(now: Self.now()) }
+    public func sessions() async -> [RecordedSession] { await state.allSessions(now: clock()) }
 
     /// Every request received, in order, with the answer's status and body.
     public func requests() async -> [RecordedRequest] { await state.allRequests() }
 
     /// Marks an open session paid, as if the payer finished Stripe's page; returns it, nil if not open.
     @discardableResult
-    public func complete(sessionID: String) async -> RecordedSession? { await state.complete(sessionID: sessionID, now: Self.now()) }
+    public func complete(sessionID: String) async -> RecordedSession? { await state.complete(sessionID: sessionID, now: clock()) }
 
     /// The next `count` authenticated requests (that are not idempotent replays) answer this error instead.
     public func failNext(status: Int, message: String, type: String = "api_error", count: Int = 1) async {
         await state.inject(StripeAPIError(status: status, type: type, message: message), count: count)
     }
 
-    private static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }
 
 /// The fake could not start its HTTP server.

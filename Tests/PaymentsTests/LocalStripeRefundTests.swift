@@ -1,3 +1,4 @@
+import FakeStripe
 import Domain
 import Foundation
 import Payments
@@ -6,7 +7,7 @@ import Testing
 /// Refunds through our client against localstripe, a stateful Stripe stand-in (PaymentIntents, charges, refunds).
 /// localstripe ignores `Idempotency-Key`; that a retry repeats the same key and body is checked against FakeStripe
 /// (`StripeClientTests.refundRequestsAreRepeatedByteForByte`).
-@Suite("Refunds against localstripe", .serialized, .enabled(if: Peers.shouldRun, Peers.skipMessage))
+@Suite("Refunds against localstripe", .serialized, .enabled(if: Peers.shouldRun, Comment(rawValue: Peers.skipMessage)))
 struct LocalStripeRefundTests {
     func withLocalStripe(_ body: (LocalStripe, StripeClient) async throws -> Void) async throws {
         let peer = try await LocalStripe.start()

@@ -143,6 +143,7 @@ let package = Package(
             dependencies: ["Payments", "FakeStripe", "Domain", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
+        .testTarget(name: "BotTests", dependencies: ["Bot", "Domain"], swiftSettings: strict),
         .testTarget(name: "FakeTelegramTests", dependencies: ["FakeTelegram", "Telegram"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",

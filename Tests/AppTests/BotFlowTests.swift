@@ -237,3 +237,96 @@ struct TelegramWebhookTests {
         }
     }
 }
+
+@Suite("Profiles, galleries and polling", .serialized)
+struct BotProfileTests {
+    let maria = User(id: 8001, firstName: "María", languageCode: "en")
+
+    @Test func theProfileShowsTheFirstPhotoAndTheGalleryIsAnAlbumInOrder() async throws {
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            let id = try #require(host.id)
+            for (file, caption) in [("AgAD-first", "One"), ("AgAD-second", "Two & <three>"), ("AgAD-third", nil)] {
+                await h.fake.registerFile(file)
+                _ = try await h.store.addPhoto(hostID: id, fileID: file, caption: caption, at: h.clock.now)
+            }
+            let photos = try await h.store.photos(hostID: id)
+            try await h.store.reorderPhotos(hostID: id, order: [photos[2].id, photos[0].id, photos[1].id])
+            let maria = self.maria
+            try await h.run { _ in
+                await h.fake.sendText("/book_private_call", from: maria)
+                try await h.expectLast(maria.id, contains: "Anna")
+                try await h.tap("🟢 Anna · $5.00/min", as: maria)
+                let profile = try await h.expectLast(maria.id, contains: "Film & books <3")
+                #expect(profile.photo?.first?.fileId == "AgAD-third")
+                try await h.tap("🖼 Gallery", as: maria)
+                try await h.expectLast(maria.id, contains: "🖼 Anna")
+                let album = try #require(try await h.fake.calls("sendMediaGroup").last?.decode(SendMediaGroup.self))
+                #expect(album.media.map(\.media) == ["AgAD-third", "AgAD-first", "AgAD-second"])
+                #expect(album.media.map(\.caption) == [nil, "One", "Two &amp; &lt;three&gt;"])
+                // A button on the photo message sends a new message (a photo caption cannot become a text).
+                try await h.tap("📅 Book a call", as: maria)
+                try await h.expectLast(maria.id, contains: "pick a day")
+            }
+        }
+    }
+
+    @Test func pollingHonoursRetryAfterAndRecoversFromErrors() async throws {
+        try await BotHarness.with { h in
+            try await h.addHost()
+            let maria = self.maria
+            await h.fake.failNext("getUpdates", code: 429, description: "Too Many Requests: retry after 1", retryAfter: 1)
+            try await h.run { _ in
+                try await h.fake.waitUntil { await h.fake.calls("getUpdates").count >= 2 }
+                let polls = await h.fake.calls("getUpdates")
+                #expect(polls[0].status == 429)
+                let gap = polls[0].at.duration(to: polls[1].at)
+                #expect(gap >= .milliseconds(950), "the next getUpdates came \(gap) after a 429 with retry_after 1")
+                await h.fake.failNext("getUpdates", code: 502, description: "Bad Gateway")
+                await h.fake.sendText("/start", from: maria)
+                try await h.expectLast(maria.id, contains: "Welcome to PrivateCalls")
+            }
+        }
+    }
+}
+
+@Suite("Host list", .serialized)
+struct HostListTests {
+    @Test func onlineFirstPagedWithRatingsAndOfflineHidden() async throws {
+        try await BotHarness.with { h in
+            let names = ["Bea", "Carla", "Dana", "Eva", "Fina", "Gala"]
+            for (i, name) in names.enumerated() {
+                try await h.addHost("host_\(name.lowercased())", name: name, price: 100 + Int64(i), status: i == 0 ? .busy : .online)
+            }
+            try await h.addHost("host_hidden", name: "Hidden", status: .offline)
+            // Two reviews for Carla (host 2): 5 and 4 → ★ 4.5 (2).
+            for (i, rating) in [5, 4].enumerated() {
+                var b = try Booking.hold(hostID: HostID(2), userID: TelegramUserID(Int64(90 + i)), start: BotHarness.start.adding(days: -3 + i),
+                                         minutes: 30, pricePerMinute: Money(minorUnits: 101, currency: .usd), commission: .standard,
+                                         now: BotHarness.start.adding(days: -4), holdMinutes: 30)
+                b = try await h.store.createHold(b, bufferMinutes: 0)
+                _ = try await h.store.addReview(Review(bookingID: b.id!, hostID: HostID(2), userID: b.userID, rating: rating, text: "great \(i)",
+                                                       createdAt: BotHarness.start.adding(minutes: -60 + i)))
+            }
+            let user = User(id: 8101, firstName: "Ana", languageCode: "en")
+            try await h.run { _ in
+                await h.fake.sendText("/book_private_call", from: user)
+                let page1 = try await h.expectLast(user.id, contains: "Page 1 of 2")
+                let labels = h.fake.buttonLabels(of: page1).flatMap { $0 }
+                #expect(labels.prefix(5) == ["🟢 Carla · $1.01/min", "🟢 Dana · $1.02/min", "🟢 Eva · $1.03/min", "🟢 Fina · $1.04/min", "🟢 Gala · $1.05/min"])
+                #expect(page1.text?.contains("Carla</b>") == false) // parsed text has no tags
+                #expect(page1.text?.contains("Carla · $1.01/min · ★ 4.5 (2)") == true)
+                #expect(!labels.contains { $0.contains("Hidden") })
+                try await h.tap("Next ▶️", as: user)
+                let page2 = try await h.expectLast(user.id, contains: "Page 2 of 2")
+                #expect(h.fake.buttonLabels(of: page2).first == ["🟡 Bea · $1.00/min"])
+                try await h.tap("◀️ Previous", as: user)
+                try await h.expectLast(user.id, contains: "Page 1 of 2")
+                try await h.tap("🟢 Carla · $1.01/min", as: user)
+                let profile = try await h.expectLast(user.id, contains: "Latest reviews")
+                #expect(profile.text?.contains("★★★★☆ great 1") == true)
+                #expect(profile.text?.contains("★★★★★ great 0") == true)
+            }
+        }
+    }
+}

@@ -197,6 +197,29 @@ struct StripeFlowTests {
         await stripe.stop()
     }
 
+    @Test func anExpiredSessionReleasesTheHold() async throws {
+        let stripe = try await FakeStripeServer.start(secretKey: "sk_test_e2e", now: { BotHarness.start.epochSeconds })
+        try await BotHarness.with { h in
+            try await h.addHost()
+            let port = try TelegramWebhookTests.freePort()
+            let env = ["PORT": String(port), "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": Self.webhookSecret, "STRIPE_API_URL": stripe.baseURL]
+            let maria = self.maria
+            try await h.serve(env) {
+                _ = try await bookToCheckout(h, user: maria)
+                let session = try #require(await stripe.sessions().first)
+                let now = h.clock.now.epochSeconds
+                let body = StripePeer.event(id: "evt_exp", type: "checkout.session.expired", session: session.id, intent: nil, amount: 30_000,
+                                            booking: BookingID(1), created: now, paymentStatus: "unpaid")
+                #expect(try await Self.post(port: port, body: body, signature: try StripePeer.signatureHeader(payload: body, secret: Self.webhookSecret, timestamp: now)) == 200)
+                let booking = try #require(try await h.store.booking(BookingID(1)))
+                #expect(booking.status == .cancelled)
+                #expect(booking.cancelledBy == .system)
+                #expect(try await h.store.busyRanges(hostID: HostID(1), overlapping: booking.time, at: h.clock.now).isEmpty)
+            }
+        }
+        await stripe.stop()
+    }
+
     /// The refund runs against a real Stripe peer: localstripe holds a confirmed PaymentIntent; the signed
     /// `checkout.session.completed` names it for a hold that already lost its slot; our refund appears there.
     @Test func aLatePaymentForATakenSlotIsRefundedOnLocalstripe() async throws {

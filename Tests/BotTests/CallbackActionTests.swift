@@ -1,0 +1,72 @@
+import Domain
+import Testing
+
+@testable import Bot
+
+@Suite("Button data")
+struct CallbackActionTests {
+    static let big = Int64.max
+    static let small = Int64.min
+
+    /// Every action, with the largest (and most negative) values each field can hold.
+    static let extremes: [CallbackAction] = [
+        .mainMenu, .hosts(page: 9_999), .profile(host: HostID(big)), .profile(host: HostID(small)), .gallery(host: HostID(big)),
+        .dates(host: HostID(small)), .times(host: HostID(small), day: small), .durations(host: HostID(small), startMinute: small),
+        .summary(host: HostID(small), startMinute: small, minutes: 1440), .pay(host: HostID(small), startMinute: small, minutes: 1440),
+        .payWith(booking: BookingID(small), method: .stars), .myBookings, .cancelHold(booking: BookingID(small)), .settings,
+        .language("es"), .zoneMenu, .zone(index: 999), .noop,
+    ]
+
+    @Test(arguments: extremes)
+    func fitsTelegramsSixtyFourBytesAndRoundTrips(action: CallbackAction) {
+        let data = action.encoded()
+        #expect(data.utf8.count <= 64, "\(data) is \(data.utf8.count) bytes")
+        #expect(!data.isEmpty)
+        #expect(CallbackAction(encoded: data) == action)
+    }
+
+    @Test func everyCaseIsCovered() {
+        // One tag per case: adding a case without adding it to `extremes` fails here.
+        let tags = Set(Self.extremes.map { $0.encoded().split(separator: ":").first.map(String.init) ?? "" })
+        #expect(tags.count == 17)
+    }
+
+    @Test(arguments: ["", "x", "hp", "hp:", "hp:abc", "hp:1:2", "t:1", "s:1:2:0", "s:1:2:99999", "pw:1:q", "lg:fr", "z:-1",
+                      "hl:-1", "p:1:2:3:4", "m:1", "hp:99999999999999999999", " hp:1", "hp:1 "])
+    func rejectsAnythingWeDidNotProduce(data: String) {
+        #expect(CallbackAction(encoded: data) == nil)
+    }
+}
+
+@Suite("Texts and formatting")
+struct TextsTests {
+    @Test func spanishScreensAreSpanish() {
+        let en = Texts(.en), es = Texts(.es)
+        for (a, b) in [(en.welcome, es.welcome), (en.hostListTitle, es.hostListTitle), (en.slotTaken, es.slotTaken),
+                       (en.staleButton, es.staleButton), (en.noPaymentMethods, es.noPaymentMethods), (en.myBookingsTitle, es.myBookingsTitle)] {
+            #expect(a != b)
+        }
+        for status in BookingStatus.allCases { #expect(en.bookingStatus(status) != es.bookingStatus(status)) }
+    }
+
+    @Test func htmlEscapesEverythingTelegramParses() {
+        #expect(html(#"<b>"Tom" & Jerry</b>"#) == "&lt;b&gt;&quot;Tom&quot; &amp; Jerry&lt;/b&gt;")
+    }
+
+    @Test func datesAndTimesInTheUsersZoneAndLanguage() {
+        // 2026-03-29 00:30 UTC: Sunday 01:30 in Madrid (before the change), Saturday 19:30 in Bogotá.
+        let instant = Instant(epochSeconds: 1_774_744_200)
+        let madrid = TimeFormat(language: .es, zone: Zone(identifier: "Europe/Madrid")!)
+        let bogota = TimeFormat(language: .en, zone: Zone(identifier: "America/Bogota")!)
+        #expect(madrid.dateTime(instant) == "dom 29 mar, 01:30")
+        #expect(bogota.dateTime(instant) == "Sat 28 Mar, 19:30")
+        #expect(bogota.range(TimeRange(start: instant, minutes: 45)) == "Sat 28 Mar, 19:30–20:15 (America/Bogota)")
+    }
+
+    @Test func languageFromTelegram() {
+        #expect(Language(telegramCode: "es-CO") == .es)
+        #expect(Language(telegramCode: "ES") == .es)
+        #expect(Language(telegramCode: "pt-BR") == .en)
+        #expect(Language(telegramCode: nil) == .en)
+    }
+}

@@ -64,6 +64,28 @@ struct StripeFlowTests {
         return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code)
     }
 
+    /// The server with Stripe pointed at the Checkout Sessions double (on the harness's clock), one host.
+    func withStripeDouble(_ body: @Sendable (BotHarness, FakeStripeServer, Int) async throws -> Void) async throws {
+        let stripe = try await FakeStripeServer.start(secretKey: "sk_test_e2e", now: { BotHarness.start.epochSeconds })
+        do {
+            try await BotHarness.with { h in
+                try await h.addHost()
+                let port = try TelegramWebhookTests.freePort()
+                let env = ["PORT": String(port), "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": Self.webhookSecret, "STRIPE_API_URL": stripe.baseURL]
+                try await h.serve(env) { try await body(h, stripe, port) }
+            }
+        } catch {
+            await stripe.stop()
+            throw error
+        }
+        await stripe.stop()
+    }
+
+    /// Signs `body` with Stripe's Python library at the harness's time and posts it; returns the HTTP status.
+    static func deliver(_ body: String, port: Int, at now: Int64, secret: String = webhookSecret) async throws -> Int {
+        try await post(port: port, body: body, signature: try StripePeer.signatureHeader(payload: body, secret: secret, timestamp: now))
+    }
+
     /// Walks the bot to the checkout link for Wed 25 Nov 18:00, 60 minutes ($300.00).
     func bookToCheckout(_ h: BotHarness, user: User) async throws -> Message {
         await h.fake.sendText("/book_private_call", from: user)
@@ -80,144 +102,116 @@ struct StripeFlowTests {
     }
 
     @Test func checkoutThenASignedCompletedEventConfirmsTheBookingOnce() async throws {
-        let stripe = try await FakeStripeServer.start(secretKey: "sk_test_e2e", now: { BotHarness.start.epochSeconds })
-        try await BotHarness.with { h in
-            try await h.addHost()
-            let port = try TelegramWebhookTests.freePort()
-            let env = ["PORT": String(port), "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": Self.webhookSecret, "STRIPE_API_URL": stripe.baseURL]
-            let maria = self.maria
-            try await h.serve(env) {
-                let checkout = try await bookToCheckout(h, user: maria)
-                let session = try #require(await stripe.sessions().first)
-                #expect(h.fake.buttonLabels(of: checkout).first?.first == "Open secure checkout · $300.00")
-                #expect(checkout.replyMarkup?.inlineKeyboard.first?.first?.url == session.url)
-                // The request as Stripe documents it.
-                #expect(session.mode == "payment")
-                #expect(session.lineItems.map(\.unitAmount) == [30_000])
-                #expect(session.lineItems.map(\.currency) == ["usd"])
-                #expect(session.lineItems.map(\.quantity) == [1])
-                #expect(session.metadata["booking_id"] == "1")
-                #expect(session.paymentIntentMetadata["booking_id"] == "1")
-                #expect(session.clientReferenceID == "7001")
-                #expect(session.idempotencyKey != nil)
-                // Stripe's earliest expiry (30 min + our margin), since the hold ends sooner.
-                #expect(session.expiresAt == BotHarness.start.epochSeconds + 31 * 60)
+        let maria = self.maria
+        try await withStripeDouble { h, stripe, port in
+            let checkout = try await bookToCheckout(h, user: maria)
+            let session = try #require(await stripe.sessions().first)
+            #expect(h.fake.buttonLabels(of: checkout).first?.first == "Open secure checkout · $300.00")
+            #expect(checkout.replyMarkup?.inlineKeyboard.first?.first?.url == session.url)
+            // The request as Stripe documents it.
+            #expect(session.mode == "payment")
+            #expect(session.lineItems.map(\.unitAmount) == [30_000])
+            #expect(session.lineItems.map(\.currency) == ["usd"])
+            #expect(session.lineItems.map(\.quantity) == [1])
+            #expect(session.metadata["booking_id"] == "1")
+            #expect(session.paymentIntentMetadata["booking_id"] == "1")
+            #expect(session.clientReferenceID == "7001")
+            #expect(session.idempotencyKey != nil)
+            // Stripe's earliest expiry (30 min + our margin), since the hold ends sooner.
+            #expect(session.expiresAt == BotHarness.start.epochSeconds + 31 * 60)
 
-                let now = h.clock.now.epochSeconds
-                let body = StripePeer.event(id: "evt_1", session: session.id, intent: "pi_e2e_1", amount: 30_000, booking: BookingID(1), created: now)
-                let signature = try StripePeer.signatureHeader(payload: body, secret: Self.webhookSecret, timestamp: now)
-                #expect(try await Self.post(port: port, body: body, signature: signature) == 200)
-                let confirmation = try await h.expectLast(maria.id, contains: "Payment received — your call is booked!")
-                #expect(confirmation.text?.contains("Paid: $300.00") == true)
+            let now = h.clock.now.epochSeconds
+            let body = StripePeer.event(id: "evt_1", session: session.id, intent: "pi_e2e_1", amount: 30_000, booking: BookingID(1), created: now)
+            let signature = try StripePeer.signatureHeader(payload: body, secret: Self.webhookSecret, timestamp: now)
+            #expect(try await Self.post(port: port, body: body, signature: signature) == 200)
+            let confirmation = try await h.expectLast(maria.id, contains: "Payment received — your call is booked!")
+            #expect(confirmation.text?.contains("Paid: $300.00") == true)
 
-                let booking = try #require(try await h.store.booking(BookingID(1)))
-                #expect(booking.status == .confirmed)
-                #expect(booking.paymentState == .paid)
-                let ledger = try await h.store.ledger(bookingID: BookingID(1))
-                #expect(ledger.count == 1)
-                #expect(ledger.first.map { $0.platform.minorUnits + $0.host.minorUnits } == 30_000)
-                #expect(ledger.first?.platform.minorUnits == 9_000)
-                #expect(ledger.first?.host.minorUnits == 21_000)
+            let booking = try #require(try await h.store.booking(BookingID(1)))
+            #expect(booking.status == .confirmed)
+            #expect(booking.paymentState == .paid)
+            let ledger = try await h.store.ledger(bookingID: BookingID(1))
+            #expect(ledger.count == 1)
+            #expect(ledger.first.map { $0.platform.minorUnits + $0.host.minorUnits } == 30_000)
+            #expect(ledger.first?.platform.minorUnits == 9_000)
+            #expect(ledger.first?.host.minorUnits == 21_000)
 
-                // A replay of the same event is acknowledged and changes nothing.
-                let sent = await h.fake.calls("sendMessage").count
-                #expect(try await Self.post(port: port, body: body, signature: signature) == 200)
-                try await Task.sleep(for: .milliseconds(200))
-                #expect(await h.fake.calls("sendMessage").count == sent)
-                #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
-            }
+            // A replay of the same event is acknowledged and changes nothing.
+            let sent = await h.fake.calls("sendMessage").count
+            #expect(try await Self.post(port: port, body: body, signature: signature) == 200)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(await h.fake.calls("sendMessage").count == sent)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
         }
-        await stripe.stop()
     }
 
     @Test func forgedStaleAndMismatchedEventsChangeNothing() async throws {
-        let stripe = try await FakeStripeServer.start(secretKey: "sk_test_e2e", now: { BotHarness.start.epochSeconds })
-        try await BotHarness.with { h in
-            try await h.addHost()
-            let port = try TelegramWebhookTests.freePort()
-            let env = ["PORT": String(port), "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": Self.webhookSecret, "STRIPE_API_URL": stripe.baseURL]
-            let maria = self.maria
-            try await h.serve(env) {
-                _ = try await bookToCheckout(h, user: maria)
-                let session = try #require(await stripe.sessions().first)
-                let now = h.clock.now.epochSeconds
-                let good = StripePeer.event(id: "evt_ok", session: session.id, intent: "pi_1", amount: 30_000, booking: BookingID(1), created: now)
-                let signed = try StripePeer.signatureHeader(payload: good, secret: Self.webhookSecret, timestamp: now)
-                // Tampered body (amount changed after signing).
-                let tampered = good.replacingOccurrences(of: "30000", with: "100")
-                #expect(try await Self.post(port: port, body: tampered, signature: signed) == 400)
-                // Signed with another secret.
-                let wrong = try StripePeer.signatureHeader(payload: good, secret: "whsec_someone_else", timestamp: now)
-                #expect(try await Self.post(port: port, body: good, signature: wrong) == 400)
-                // Stale: signed 301 seconds ago.
-                let stale = try StripePeer.signatureHeader(payload: good, secret: Self.webhookSecret, timestamp: now - 301)
-                #expect(try await Self.post(port: port, body: good, signature: stale) == 400)
-                // Missing header.
-                #expect(try await Self.post(port: port, body: good, signature: nil) == 400)
-                // Properly signed, but the amount is not the booking's: rejected and logged, booking untouched.
-                let cheap = StripePeer.event(id: "evt_cheap", session: session.id, intent: "pi_2", amount: 100, booking: BookingID(1), created: now)
-                let cheapSigned = try StripePeer.signatureHeader(payload: cheap, secret: Self.webhookSecret, timestamp: now)
-                #expect(try await Self.post(port: port, body: cheap, signature: cheapSigned) == 200)
-                // Wrong currency.
-                let euros = StripePeer.event(id: "evt_eur", session: session.id, intent: "pi_3", amount: 30_000, currency: "eur", booking: BookingID(1), created: now)
-                #expect(try await Self.post(port: port, body: euros, signature: try StripePeer.signatureHeader(payload: euros, secret: Self.webhookSecret, timestamp: now)) == 200)
+        let maria = self.maria
+        try await withStripeDouble { h, stripe, port in
+            _ = try await bookToCheckout(h, user: maria)
+            let session = try #require(await stripe.sessions().first)
+            let now = h.clock.now.epochSeconds
+            let good = StripePeer.event(id: "evt_ok", session: session.id, intent: "pi_1", amount: 30_000, booking: BookingID(1), created: now)
+            let signed = try StripePeer.signatureHeader(payload: good, secret: Self.webhookSecret, timestamp: now)
+            // Tampered body (amount changed after signing).
+            let tampered = good.replacingOccurrences(of: "30000", with: "100")
+            #expect(try await Self.post(port: port, body: tampered, signature: signed) == 400)
+            // Signed with another secret.
+            let wrong = try StripePeer.signatureHeader(payload: good, secret: "whsec_someone_else", timestamp: now)
+            #expect(try await Self.post(port: port, body: good, signature: wrong) == 400)
+            // Stale: signed 301 seconds ago.
+            let stale = try StripePeer.signatureHeader(payload: good, secret: Self.webhookSecret, timestamp: now - 301)
+            #expect(try await Self.post(port: port, body: good, signature: stale) == 400)
+            // Missing header.
+            #expect(try await Self.post(port: port, body: good, signature: nil) == 400)
+            // Properly signed, but the amount is not the booking's: rejected and logged, booking untouched.
+            let cheap = StripePeer.event(id: "evt_cheap", session: session.id, intent: "pi_2", amount: 100, booking: BookingID(1), created: now)
+            let cheapSigned = try StripePeer.signatureHeader(payload: cheap, secret: Self.webhookSecret, timestamp: now)
+            #expect(try await Self.post(port: port, body: cheap, signature: cheapSigned) == 200)
+            // Wrong currency.
+            let euros = StripePeer.event(id: "evt_eur", session: session.id, intent: "pi_3", amount: 30_000, currency: "eur", booking: BookingID(1), created: now)
+            #expect(try await Self.post(port: port, body: euros, signature: try StripePeer.signatureHeader(payload: euros, secret: Self.webhookSecret, timestamp: now)) == 200)
 
-                let booking = try #require(try await h.store.booking(BookingID(1)))
-                #expect(booking.status == .pending)
-                #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
-                let events = try await h.store.paymentEvents(bookingID: BookingID(1))
-                #expect(events.map(\.status) == ["rejected: amount mismatch", "rejected: amount mismatch"])
-                let audit = try await h.store.auditLog(limit: 10)
-                #expect(audit.filter { $0.action == "payment.rejected" }.count == 2)
-            }
+            let booking = try #require(try await h.store.booking(BookingID(1)))
+            #expect(booking.status == .pending)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
+            let events = try await h.store.paymentEvents(bookingID: BookingID(1))
+            #expect(events.map(\.status) == ["rejected: amount mismatch", "rejected: amount mismatch"])
+            let audit = try await h.store.auditLog(limit: 10)
+            #expect(audit.filter { $0.action == "payment.rejected" }.count == 2)
         }
-        await stripe.stop()
     }
 
     @Test func aLatePaymentIsHonouredWhenTheSlotIsStillFree() async throws {
-        let stripe = try await FakeStripeServer.start(secretKey: "sk_test_e2e", now: { BotHarness.start.epochSeconds })
-        try await BotHarness.with { h in
-            try await h.addHost()
-            let port = try TelegramWebhookTests.freePort()
-            let env = ["PORT": String(port), "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": Self.webhookSecret, "STRIPE_API_URL": stripe.baseURL]
-            let maria = self.maria
-            try await h.serve(env) {
-                _ = try await bookToCheckout(h, user: maria)
-                let session = try #require(await stripe.sessions().first)
-                h.clock.advance(minutes: 35)
-                try await h.fake.waitUntil { (try? await h.store.booking(BookingID(1)))?.status == .expired }
-                try await h.expectLast(maria.id, contains: "Your hold ran out")
-                let now = h.clock.now.epochSeconds
-                let body = StripePeer.event(id: "evt_late", session: session.id, intent: "pi_late", amount: 30_000, booking: BookingID(1), created: now)
-                #expect(try await Self.post(port: port, body: body, signature: try StripePeer.signatureHeader(payload: body, secret: Self.webhookSecret, timestamp: now)) == 200)
-                try await h.expectLast(maria.id, contains: "your call is booked")
-                #expect(try await h.store.booking(BookingID(1))?.status == .confirmed)
-            }
+        let maria = self.maria
+        try await withStripeDouble { h, stripe, port in
+            _ = try await bookToCheckout(h, user: maria)
+            let session = try #require(await stripe.sessions().first)
+            h.clock.advance(minutes: 35)
+            try await h.fake.waitUntil { (try? await h.store.booking(BookingID(1)))?.status == .expired }
+            try await h.expectLast(maria.id, contains: "Your hold ran out")
+            let now = h.clock.now.epochSeconds
+            let body = StripePeer.event(id: "evt_late", session: session.id, intent: "pi_late", amount: 30_000, booking: BookingID(1), created: now)
+            #expect(try await Self.deliver(body, port: port, at: now) == 200)
+            try await h.expectLast(maria.id, contains: "your call is booked")
+            #expect(try await h.store.booking(BookingID(1))?.status == .confirmed)
         }
-        await stripe.stop()
     }
 
     @Test func anExpiredSessionReleasesTheHold() async throws {
-        let stripe = try await FakeStripeServer.start(secretKey: "sk_test_e2e", now: { BotHarness.start.epochSeconds })
-        try await BotHarness.with { h in
-            try await h.addHost()
-            let port = try TelegramWebhookTests.freePort()
-            let env = ["PORT": String(port), "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": Self.webhookSecret, "STRIPE_API_URL": stripe.baseURL]
-            let maria = self.maria
-            try await h.serve(env) {
-                _ = try await bookToCheckout(h, user: maria)
-                let session = try #require(await stripe.sessions().first)
-                let now = h.clock.now.epochSeconds
-                let body = StripePeer.event(id: "evt_exp", type: "checkout.session.expired", session: session.id, intent: nil, amount: 30_000,
-                                            booking: BookingID(1), created: now, paymentStatus: "unpaid")
-                #expect(try await Self.post(port: port, body: body, signature: try StripePeer.signatureHeader(payload: body, secret: Self.webhookSecret, timestamp: now)) == 200)
-                let booking = try #require(try await h.store.booking(BookingID(1)))
-                #expect(booking.status == .cancelled)
-                #expect(booking.cancelledBy == .system)
-                #expect(try await h.store.busyRanges(hostID: HostID(1), overlapping: booking.time, at: h.clock.now).isEmpty)
-            }
+        let maria = self.maria
+        try await withStripeDouble { h, stripe, port in
+            _ = try await bookToCheckout(h, user: maria)
+            let session = try #require(await stripe.sessions().first)
+            let now = h.clock.now.epochSeconds
+            let body = StripePeer.event(id: "evt_exp", type: "checkout.session.expired", session: session.id, intent: nil, amount: 30_000,
+                                        booking: BookingID(1), created: now, paymentStatus: "unpaid")
+            #expect(try await Self.deliver(body, port: port, at: now) == 200)
+            let booking = try #require(try await h.store.booking(BookingID(1)))
+            #expect(booking.status == .cancelled)
+            #expect(booking.cancelledBy == .system)
+            #expect(try await h.store.busyRanges(hostID: HostID(1), overlapping: booking.time, at: h.clock.now).isEmpty)
         }
-        await stripe.stop()
     }
 
     /// The refund runs against a real Stripe peer: localstripe holds a confirmed PaymentIntent; the signed
@@ -263,7 +257,7 @@ struct StripeFlowTests {
                 // María's payment arrives late, for a slot that is now Juan's.
                 let now = h.clock.now.epochSeconds
                 let body = StripePeer.event(id: "evt_late_taken", session: "cs_test_late", intent: intent, amount: 30_000, booking: BookingID(1), created: now)
-                #expect(try await Self.post(port: port, body: body, signature: try StripePeer.signatureHeader(payload: body, secret: Self.webhookSecret, timestamp: now)) == 200)
+                #expect(try await Self.deliver(body, port: port, at: now) == 200)
                 try await h.expectLast(maria.id, contains: "We refunded it in full")
 
                 let (status, list) = try await peer.request("GET", "/v1/refunds?payment_intent=\(intent)")

@@ -87,7 +87,7 @@ extension BotEngine {
     }
 
     func zoneMenu(_ session: Session) async throws -> Outcome {
-        try await store.setConversationState(chatID: session.chatID, ConversationState.awaitingZone.encoded, at: now())
+        try await saveState(session.chatID, ConversationState(mode: .zone))
         return Outcome(screen: zonePicker(session, text: session.texts.pickZone))
     }
 
@@ -123,21 +123,51 @@ extension BotEngine {
         return try await saveZone(zone, &session)
     }
 
-    func conversationAwaitsZone(_ chatID: Int64) async throws -> Bool {
-        try await store.conversationState(chatID: chatID).flatMap(ConversationState.init(encoded:)) == .awaitingZone
+}
+
+/// What the bot waits for from a chat between updates; stored as JSON, so a restart keeps it.
+struct ConversationState: Codable, Equatable, Sendable {
+    enum Mode: String, Codable, Sendable {
+        /// A user typing a time zone name.
+        case zone
+        /// An admin in the add-host wizard.
+        case wizard
+        /// An admin typing a new value for a host field.
+        case edit
+        /// An admin sending photos for a host's gallery.
+        case photos
+        /// An admin typing a caption for one photo.
+        case caption
+    }
+
+    var mode: Mode
+    var draft: HostDraft?
+    var host: Int64?
+    var field: HostField?
+    var photo: Int64?
+
+    init(mode: Mode, draft: HostDraft? = nil, host: Int64? = nil, field: HostField? = nil, photo: Int64? = nil) {
+        self.mode = mode
+        self.draft = draft
+        self.host = host
+        self.field = field
+        self.photo = photo
+    }
+
+    var encoded: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }
+
+    init?(encoded: String) {
+        guard let value = try? JSONDecoder().decode(ConversationState.self, from: Data(encoded.utf8)) else { return nil }
+        self = value
     }
 }
 
-/// What the bot waits for from a chat between updates; stored, so a restart keeps it.
-enum ConversationState: String, Sendable {
-    case awaitingZone = "awaiting_zone"
+extension BotEngine {
+    func loadState(_ chatID: Int64) async throws -> ConversationState? {
+        try await store.conversationState(chatID: chatID).flatMap(ConversationState.init(encoded:))
+    }
 
-    var encoded: String { #"{"awaiting":"\#(rawValue)"}"# }
-
-    init?(encoded: String) {
-        guard let data = encoded.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: String],
-              let value = object["awaiting"] else { return nil }
-        self.init(rawValue: value)
+    func saveState(_ chatID: Int64, _ state: ConversationState?) async throws {
+        try await store.setConversationState(chatID: chatID, state?.encoded, at: now())
     }
 }

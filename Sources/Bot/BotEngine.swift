@@ -79,21 +79,48 @@ public final class BotEngine: Sendable {
         let command = text.hasPrefix("/") ? String(text.split(separator: " ").first ?? "").split(separator: "@").first.map(String.init) : nil
         let outcome: Outcome
         switch command {
-        case "/start": outcome = Outcome(screen: mainMenu(session))
+        case "/start", "/help": outcome = Outcome(screen: mainMenu(session))
         case "/book_private_call", "/model_profile": outcome = try await hostList(page: 0, session)
         case "/my_bookings": outcome = try await myBookings(session)
         case "/settings": outcome = Outcome(screen: settingsScreen(session))
-        case "/help": outcome = Outcome(screen: mainMenu(session))
+        case "/admin_models", "/add_model", "/view_models_list", "/edit_model", "/toggle_status":
+            guard isAdmin(session) else {
+                logger.notice("admin command from a non-admin", metadata: ["user": "\(session.user.id)", "command": "\(command ?? "")"])
+                outcome = Outcome(screen: withPrefix(session.texts.notAllowed, mainMenu(session)))
+                break
+            }
+            switch command {
+            case "/add_model": outcome = try await startWizard(session)
+            case "/admin_models": outcome = Outcome(screen: adminMenu(session))
+            default: outcome = try await adminHosts(page: 0, session)
+            }
         case .some:
             outcome = Outcome(screen: withPrefix(session.texts.unknownCommand, mainMenu(session)))
         case nil:
-            if try await conversationAwaitsZone(session.chatID) {
-                outcome = try await typedZone(text, &session)
+            let photo = message.photo?.max(by: { $0.width * $0.height < $1.width * $1.height })?.fileId
+            if let state = try await loadState(session.chatID) {
+                outcome = try await continueConversation(state, text: text, photo: photo, caption: message.caption, &session, logger: logger)
             } else {
                 outcome = Outcome(screen: withPrefix(session.texts.unknownCommand, mainMenu(session)))
             }
         }
         try await render(outcome, chatID: session.chatID, editing: nil)
+    }
+
+    /// A message that answers what the chat was asked (a time zone, a wizard step, a new field value, photos).
+    func continueConversation(_ state: ConversationState, text: String, photo: String?, caption: String?, _ session: inout Session,
+                              logger: Logger) async throws -> Outcome {
+        if state.mode != .zone && !isAdmin(session) {
+            try await saveState(session.chatID, nil)
+            return Outcome(screen: withPrefix(session.texts.notAllowed, mainMenu(session)))
+        }
+        switch state.mode {
+        case .zone: return try await typedZone(text, &session)
+        case .wizard: return try await wizardAnswer(state.draft ?? HostDraft(), photo.map { .photo(fileID: $0) } ?? .text(text), session)
+        case .edit: return try await editAnswer(state, text: text, session)
+        case .photos: return try await photoReceived(state, photo: photo, caption: caption, session)
+        case .caption: return try await captionAnswer(state, text: text, session)
+        }
     }
 
     // MARK: Buttons
@@ -104,6 +131,12 @@ public final class BotEngine: Sendable {
             logger.notice("stale or unknown button", metadata: ["data": "\(query.data?.prefix(64) ?? "")"])
             try await render(Outcome(screen: mainMenu(session), newMessage: true), chatID: session.chatID, editing: nil)
             try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.staleButton))
+            return
+        }
+        if action.isAdmin && !isAdmin(session) {
+            // A forwarded or replayed admin button: nothing changes, and we keep a note of it.
+            logger.notice("admin button pressed by a non-admin", metadata: ["user": "\(session.user.id)", "data": "\(data)"])
+            try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.notAllowed, showAlert: true))
             return
         }
         let outcome: Outcome
@@ -142,6 +175,7 @@ public final class BotEngine: Sendable {
         case .zoneMenu: return try await zoneMenu(session)
         case .zone(let index): return try await pickZone(index, &session)
         case .noop: return Outcome(screen: mainMenu(session))
+        default: return try await performAdmin(action, session)
         }
     }
 
@@ -170,6 +204,8 @@ public final class BotEngine: Sendable {
         _ = try await api.sendMessage(SendMessage(chatId: chatID, text: screen.text, replyMarkup: screen.markup))
     }
 
+    func isAdmin(_ session: Session) -> Bool { settings.adminIDs.contains(session.user.id) }
+
     func withPrefix(_ line: String, _ screen: Screen) -> Screen {
         var s = screen
         s.text = line + "\n\n" + s.text
@@ -178,9 +214,11 @@ public final class BotEngine: Sendable {
 
     func mainMenu(_ session: Session) -> Screen {
         let t = session.texts
-        return Screen(text: t.welcome, keyboard: [
+        var keyboard: [[Screen.Button]] = [
             [.action(t.privateCalls, .hosts(page: 0))],
             [.action(t.myBookings, .myBookings), .action(t.settings, .settings)],
-        ])
+        ]
+        if isAdmin(session) { keyboard.append([.action(t.adminTitle.replacingOccurrences(of: "<b>", with: "").replacingOccurrences(of: "</b>", with: ""), .adminMenu)]) }
+        return Screen(text: t.welcome, keyboard: keyboard)
     }
 }

@@ -29,6 +29,21 @@ public enum CallbackAction: Hashable, Sendable {
     /// A button that does nothing but must be answered (a label row).
     case noop
 
+    // Admin (every press re-checks ADMIN_TELEGRAM_IDS).
+    case adminMenu
+    case adminAddHost
+    case adminHosts(page: Int)
+    case adminHost(host: HostID)
+    case adminSetStatus(host: HostID, status: HostStatus)
+    case adminSetActive(host: HostID, active: Bool)
+    case adminEdit(host: HostID, field: HostField)
+    case adminGallery(host: HostID)
+    case adminPhoto(host: HostID, photo: Int64, op: PhotoOp)
+    case adminAddPhotos(host: HostID)
+    case wizard(WizardOp)
+    case wizardPreset(Int)
+    case wizardZone(Int)
+
     public func encoded() -> String {
         switch self {
         case .mainMenu: "m"
@@ -48,6 +63,19 @@ public enum CallbackAction: Hashable, Sendable {
         case .zoneMenu: "zm"
         case .zone(let i): "z:\(i)"
         case .noop: "_"
+        case .adminMenu: "a"
+        case .adminAddHost: "aw"
+        case .adminHosts(let page): "ah:\(page)"
+        case .adminHost(let h): "ax:\(h.rawValue)"
+        case .adminSetStatus(let h, let status): "as:\(h.rawValue):\(HostStatus.allCases.firstIndex(of: status)!)"
+        case .adminSetActive(let h, let active): "aa:\(h.rawValue):\(active ? 1 : 0)"
+        case .adminEdit(let h, let field): "ae:\(h.rawValue):\(field.rawValue)"
+        case .adminGallery(let h): "ag:\(h.rawValue)"
+        case .adminPhoto(let h, let photo, let op): "ao:\(h.rawValue):\(photo):\(op.rawValue)"
+        case .adminAddPhotos(let h): "aq:\(h.rawValue)"
+        case .wizard(let op): "w:\(op.rawValue)"
+        case .wizardPreset(let i): "wp:\(i)"
+        case .wizardZone(let i): "wz:\(i)"
         }
     }
 
@@ -80,7 +108,52 @@ public enum CallbackAction: Hashable, Sendable {
         case "zm" where count(1): self = .zoneMenu
         case "z" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .zone(index: Int(i))
         case "_" where count(1): self = .noop
+        case "a" where count(1): self = .adminMenu
+        case "aw" where count(1): self = .adminAddHost
+        case "ah" where count(2): guard let p = int(1), p >= 0, p < 10_000 else { return nil }; self = .adminHosts(page: Int(p))
+        case "ax" where count(2): guard let h = int(1) else { return nil }; self = .adminHost(host: HostID(h))
+        case "as" where count(3):
+            guard let h = int(1), let i = int(2), HostStatus.allCases.indices.contains(Int(i)) else { return nil }
+            self = .adminSetStatus(host: HostID(h), status: HostStatus.allCases[Int(i)])
+        case "aa" where count(3): guard let h = int(1), let a = int(2), a == 0 || a == 1 else { return nil }; self = .adminSetActive(host: HostID(h), active: a == 1)
+        case "ae" where count(3):
+            guard let h = int(1), let f = int(2), let field = HostField(rawValue: Int(f)) else { return nil }
+            self = .adminEdit(host: HostID(h), field: field)
+        case "ag" where count(2): guard let h = int(1) else { return nil }; self = .adminGallery(host: HostID(h))
+        case "ao" where count(4):
+            guard let h = int(1), let p = int(2), let o = int(3), let op = PhotoOp(rawValue: Int(o)) else { return nil }
+            self = .adminPhoto(host: HostID(h), photo: p, op: op)
+        case "aq" where count(2): guard let h = int(1) else { return nil }; self = .adminAddPhotos(host: HostID(h))
+        case "w" where count(2): guard let o = int(1), let op = WizardOp(rawValue: Int(o)) else { return nil }; self = .wizard(op)
+        case "wp" where count(2): guard let i = int(1), i >= 0, i < 100 else { return nil }; self = .wizardPreset(Int(i))
+        case "wz" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .wizardZone(Int(i))
         default: return nil
+        }
+    }
+}
+
+/// A host field an admin edits by typing (or sending a photo).
+public enum HostField: Int, Sendable, Hashable, CaseIterable, Codable {
+    case username = 1, displayName, bio, price, durations, availability, zone
+}
+
+/// What to do with one gallery photo.
+public enum PhotoOp: Int, Sendable, Hashable, Codable {
+    case up = 1, down, remove, caption
+}
+
+/// Wizard and flow buttons.
+public enum WizardOp: Int, Sendable, Hashable, Codable {
+    case back = 1, cancel, confirm, done
+}
+
+extension CallbackAction {
+    /// Admin buttons: pressing one re-checks the presser's admin right.
+    public var isAdmin: Bool {
+        switch self {
+        case .adminMenu, .adminAddHost, .adminHosts, .adminHost, .adminSetStatus, .adminSetActive, .adminEdit, .adminGallery, .adminPhoto,
+             .adminAddPhotos, .wizard, .wizardPreset, .wizardZone: true
+        default: false
         }
     }
 }

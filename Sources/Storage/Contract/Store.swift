@@ -31,6 +31,8 @@ public protocol Store: Sendable {
     /// `order` must name exactly the host's photos.
     func reorderPhotos(hostID: HostID, order: [Int64]) async throws
     func removePhoto(hostID: HostID, photoID: Int64) async throws
+    /// Sets or clears one photo's caption.
+    func setPhotoCaption(hostID: HostID, photoID: Int64, caption: String?) async throws
 
     // MARK: Users
     func saveUser(_ user: UserProfile, at now: Instant) async throws

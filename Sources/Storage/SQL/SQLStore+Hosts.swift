@@ -198,6 +198,15 @@ extension SQLStore {
         }
     }
 
+    public func setPhotoCaption(hostID: HostID, photoID: Int64, caption: String?) async throws {
+        try await write { db in
+            let changed = try await db.raw("""
+                UPDATE host_photos SET caption = \(bind: caption) WHERE host_id = \(bind: hostID.rawValue) AND id = \(bind: photoID) RETURNING id
+                """).all()
+            guard !changed.isEmpty else { throw StoreError.notFound("Photo \(photoID)") }
+        }
+    }
+
     // MARK: Users
 
     public func saveUser(_ user: UserProfile, at now: Instant) async throws {

@@ -1,0 +1,123 @@
+import Domain
+
+/// The admin's and the host's sentences, in English and Spanish, including every validation message.
+extension Texts {
+    private func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
+
+    // MARK: Validation messages (the domain's errors, worded for the chat)
+
+    public func fieldError(_ error: HostFieldError) -> String {
+        guard language == .es else { return error.description }
+        switch error {
+        case .usernameLength(let n): return "Un usuario de Telegram tiene de 5 a 32 caracteres (este tiene \(n))."
+        case .usernameCharacters: return "Un usuario de Telegram solo usa letras a–z, dígitos y guiones bajos."
+        case .usernameStart: return "Un usuario de Telegram empieza por una letra y no termina en guion bajo."
+        case .displayNameEmpty: return "El nombre visible no puede estar vacío."
+        case .displayNameTooLong(let n): return "El nombre visible puede tener como máximo \(DisplayName.maxLength) caracteres (este tiene \(n))."
+        case .bioTooLong(let n): return "La biografía puede tener como máximo \(Bio.maxLength) caracteres (esta tiene \(n))."
+        case .priceNotPositive: return "El precio por minuto debe ser mayor que 0."
+        case .priceTooHigh(let max): return "El precio por minuto puede ser como máximo \(max.formatted())."
+        case .durationStep(let m): return "\(m) minutos no es un múltiplo de 15. Usa 15, 30, 45, 60, 75, 90, 105 o 120."
+        case .durationRange(let m): return "\(m) minutos está fuera de 15–120 minutos."
+        case .durationOrder(let min, let max): return "La llamada más corta (\(min) min) no puede ser más larga que la más larga (\(max) min)."
+        case .unknownTimeZone(let z): return "“\(html(z))” no es una zona horaria que conozca."
+        }
+    }
+
+    public func moneyError(_ error: MoneyParseError) -> String {
+        guard language == .es else { return html(error.description) }
+        switch error {
+        case .empty: return "Escribe un importe, por ejemplo 4.99."
+        case .invalidCharacter(let c): return "“\(html(String(c)))” no se admite en un importe. Usa dígitos y un separador decimal, por ejemplo 4.99 o 4,99."
+        case .negative: return "El importe no puede ser negativo."
+        case .tooManyDecimals(let allowed): return "Usa como máximo \(allowed) decimales, por ejemplo 4.99."
+        case .malformedGrouping: return "No pude leer ese importe. Escríbelo como 12000, 12.000, 4.99 o 4,99."
+        case .tooLarge: return "Ese importe es demasiado grande."
+        }
+    }
+
+    public func availabilityError(_ error: AvailabilityError) -> String {
+        guard language == .es else { return html(error.description) }
+        switch error {
+        case .emptyWindow(let w): return "La franja \(html(w)) termina antes de empezar. Escríbela como 09:00-17:00."
+        case .unreadableWindow(let w): return "No pude leer “\(html(w))”. Escribe horas como 09:00-17:00 (reloj de 24 horas)."
+        case .overlappingWindows(let a, let b): return "Las franjas \(a) y \(b) se solapan."
+        case .unknownDay(let d): return "“\(html(d))” no es un día. Usa Mon, Tue, Wed, Thu, Fri, Sat, Sun."
+        }
+    }
+
+    public var wizardNeedsPhoto: String { t("Please send a photo (not a file or text) for the host's profile.", "Envía una foto (no un archivo ni texto) para el perfil.") }
+    public var wizardNeedsText: String { t("Please answer with text.", "Responde con un texto.") }
+    public var wizardUseButtons: String { t("Please use the buttons below.", "Usa los botones de abajo.") }
+    public var wizardDurationFormat: String {
+        t("Write the shortest and longest call in minutes, like <code>30-90</code> (15-minute steps, 15–120).",
+          "Escribe la llamada más corta y la más larga en minutos, como <code>30-90</code> (múltiplos de 15, 15–120).")
+    }
+    public func usernameTaken(_ u: String) -> String { t("@\(html(u)) is already a host. Send another username.", "@\(html(u)) ya es anfitrión. Envía otro usuario.") }
+
+    // MARK: Wizard prompts
+
+    public func wizardStep(_ step: HostDraft.Step) -> String {
+        let n = step.number
+        let head = t("➕ <b>New host</b> — step \(n) of 7\n\n", "➕ <b>Nuevo anfitrión</b> — paso \(n) de 7\n\n")
+        switch step {
+        case .username: return head + t("Send the host's Telegram username (e.g. @anna_calls).", "Envía el usuario de Telegram del anfitrión (p. ej. @anna_calls).")
+        case .displayName: return head + t("Send the display name users will see.", "Envía el nombre que verán los usuarios.")
+        case .bio: return head + t("Send a short bio (at most 200 characters).", "Envía una biografía corta (máximo 200 caracteres).")
+        case .price: return head + t("Send the price per minute, e.g. <code>4.99</code> (USD), <code>4,50 EUR</code> or <code>12000 COP</code>.",
+                                     "Envía el precio por minuto, p. ej. <code>4.99</code> (USD), <code>4,50 EUR</code> o <code>12000 COP</code>.")
+        case .durations: return head + wizardDurationFormat
+        case .photo: return head + t("Send a photo for the profile.", "Envía una foto para el perfil.")
+        case .availability: return head + t("Pick the weekly hours, or write them like <code>Mon-Fri 09:00-17:00; Sat 10:00-14:00</code>.",
+                                            "Elige el horario semanal o escríbelo como <code>Mon-Fri 09:00-17:00; Sat 10:00-14:00</code>.")
+        case .zone: return head + t("In which time zone are these hours? Pick one or send its name (e.g. <code>America/Bogota</code>).",
+                                    "¿En qué zona horaria es ese horario? Elige una o envía su nombre (p. ej. <code>America/Bogota</code>).")
+        case .summary: return t("➕ <b>New host</b> — check and confirm", "➕ <b>Nuevo anfitrión</b> — revisa y confirma")
+        }
+    }
+
+    public var confirm: String { t("✅ Confirm", "✅ Confirmar") }
+    public var cancel: String { t("✖️ Cancel", "✖️ Cancelar") }
+    public var wizardCancelled: String { t("The new host was discarded.", "Se descartó el nuevo anfitrión.") }
+    public func hostCreated(_ name: String) -> String { t("✅ <b>\(name)</b> is now listed for users.", "✅ <b>\(name)</b> ya aparece para los usuarios.") }
+    public var notAllowed: String { t("This is for admins only.", "Esto es solo para administradores.") }
+
+    // MARK: Admin menu
+
+    public var adminTitle: String { t("🛠 <b>Admin</b>", "🛠 <b>Administración</b>") }
+    public var addHost: String { t("➕ Add host", "➕ Añadir anfitrión") }
+    public var allHosts: String { t("👥 Hosts", "👥 Anfitriones") }
+    public var allBookings: String { t("📋 Bookings", "📋 Reservas") }
+    public var earnings: String { t("💰 Earnings", "💰 Ingresos") }
+    public var analytics: String { t("📊 Analytics", "📊 Analítica") }
+    public var exportLedger: String { t("📄 Ledger CSV", "📄 Libro CSV") }
+    public func hostCard(name: String, username: String, status: String, active: Bool, price: String, durations: String, zone: String, hours: String, bio: String) -> String {
+        let state = active ? "" : t(" · <b>deactivated</b>", " · <b>desactivado</b>")
+        return "<b>\(name)</b> (@\(username)) — \(status)\(state)\n\(bio)\n💰 \(price)/min · ⏱ \(durations)\n🕒 \(hours) (\(zone))"
+    }
+    public var editName: String { t("✏️ Name", "✏️ Nombre") }
+    public var editBio: String { t("✏️ Bio", "✏️ Biografía") }
+    public var editPrice: String { t("✏️ Price", "✏️ Precio") }
+    public var editDurations: String { t("✏️ Durations", "✏️ Duraciones") }
+    public var editHours: String { t("✏️ Hours", "✏️ Horario") }
+    public var editZone: String { t("✏️ Time zone", "✏️ Zona horaria") }
+    public var editUsername: String { t("✏️ Username", "✏️ Usuario") }
+    public var deactivate: String { t("🚫 Deactivate", "🚫 Desactivar") }
+    public var reactivate: String { t("♻️ Reactivate", "♻️ Reactivar") }
+    public func setStatus(_ s: HostStatus) -> String { "\(s.dot) " + status(s) }
+    public func editPrompt(_ field: String) -> String { t("Send the new \(field):", "Envía el nuevo valor de \(field):") }
+    public var saved: String { t("✅ Saved.", "✅ Guardado.") }
+    public func upcomingKept(_ n: Int) -> String {
+        t("This host has \(n) upcoming booking(s); they are kept — see Bookings to act on them.",
+          "Este anfitrión tiene \(n) reserva(s) próximas; se mantienen — revísalas en Reservas.")
+    }
+
+    // MARK: Gallery
+
+    public func galleryTitle(_ name: String, _ n: Int) -> String { t("🖼 <b>\(name)</b> — \(n) photo(s), in the order users see them:", "🖼 <b>\(name)</b> — \(n) foto(s), en el orden que ven los usuarios:") }
+    public var addPhotos: String { t("➕ Add photos", "➕ Añadir fotos") }
+    public var sendPhotos: String { t("Send photos (a caption on a photo becomes its caption). Press Done when finished.", "Envía fotos (el texto de la foto será su leyenda). Pulsa Listo al terminar.") }
+    public var done: String { t("✔️ Done", "✔️ Listo") }
+    public func photoAdded(_ n: Int) -> String { t("Photo added (\(n) in the gallery).", "Foto añadida (\(n) en la galería).") }
+    public var captionPrompt: String { t("Send the caption for this photo (or - to remove it):", "Envía la leyenda de esta foto (o - para quitarla):") }
+}

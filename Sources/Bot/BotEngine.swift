@@ -63,12 +63,20 @@ public final class BotEngine: Sendable {
 
     func session(for from: User) async throws -> Session {
         let id = TelegramUserID(from.id)
-        if let user = try await store.user(id) {
-            return Session(user: user, chatID: from.id, zone: user.zone ?? settings.defaultZone)
+        if var user = try await store.user(id) {
+            if user.username != from.username {
+                user.username = from.username
+                try await store.saveUser(user, at: now())
+            }
+            let session = Session(user: user, chatID: from.id, zone: user.zone ?? settings.defaultZone)
+            try await linkByUsername(session)
+            return session
         }
         let user = UserProfile(id: id, username: from.username, firstName: from.firstName, language: Language(telegramCode: from.languageCode).rawValue)
         try await store.saveUser(user, at: now())
-        return Session(user: user, chatID: from.id, zone: settings.defaultZone)
+        let session = Session(user: user, chatID: from.id, zone: settings.defaultZone)
+        try await linkByUsername(session)
+        return session
     }
 
     // MARK: Messages and commands
@@ -83,6 +91,7 @@ public final class BotEngine: Sendable {
         case "/book_private_call", "/model_profile": outcome = try await hostList(page: 0, session)
         case "/my_bookings": outcome = try await myBookings(session)
         case "/settings": outcome = Outcome(screen: settingsScreen(session))
+        case "/host": outcome = try await hostMenu(session)
         case "/admin_models", "/add_model", "/view_models_list", "/edit_model", "/toggle_status":
             guard isAdmin(session) else {
                 logger.notice("admin command from a non-admin", metadata: ["user": "\(session.user.id)", "command": "\(command ?? "")"])
@@ -175,6 +184,8 @@ public final class BotEngine: Sendable {
         case .zoneMenu: return try await zoneMenu(session)
         case .zone(let index): return try await pickZone(index, &session)
         case .noop: return Outcome(screen: mainMenu(session))
+        case .hostMenu: return try await hostMenu(session)
+        case .hostSetOnline(let online): return try await hostSetOnline(online, session)
         default: return try await performAdmin(action, session)
         }
     }
@@ -188,7 +199,13 @@ public final class BotEngine: Sendable {
         }
         let screen = outcome.screen
         if let photo = screen.photo {
-            _ = try await api.sendPhoto(SendPhoto(chatId: chatID, photo: photo, caption: screen.text, replyMarkup: screen.markup))
+            if telegramLength(ofHTML: screen.text) <= 1024 {
+                _ = try await api.sendPhoto(SendPhoto(chatId: chatID, photo: photo, caption: screen.text, replyMarkup: screen.markup))
+                return
+            }
+            // Too long for a caption (1024): the photo alone, then the text with the buttons.
+            _ = try await api.sendPhoto(SendPhoto(chatId: chatID, photo: photo, caption: nil))
+            _ = try await api.sendMessage(SendMessage(chatId: chatID, text: screen.text, replyMarkup: screen.markup))
             return
         }
         if let message, !outcome.newMessage, outcome.album.isEmpty, message.photo == nil, message.text != nil {

@@ -44,6 +44,10 @@ public enum CallbackAction: Hashable, Sendable {
     case wizardPreset(Int)
     case wizardZone(Int)
 
+    // A linked host's own menu.
+    case hostMenu
+    case hostSetOnline(Bool)
+
     public func encoded() -> String {
         switch self {
         case .mainMenu: "m"
@@ -76,6 +80,8 @@ public enum CallbackAction: Hashable, Sendable {
         case .wizard(let op): "w:\(op.rawValue)"
         case .wizardPreset(let i): "wp:\(i)"
         case .wizardZone(let i): "wz:\(i)"
+        case .hostMenu: "hm"
+        case .hostSetOnline(let on): "ho:\(on ? 1 : 0)"
         }
     }
 
@@ -127,6 +133,8 @@ public enum CallbackAction: Hashable, Sendable {
         case "w" where count(2): guard let o = int(1), let op = WizardOp(rawValue: Int(o)) else { return nil }; self = .wizard(op)
         case "wp" where count(2): guard let i = int(1), i >= 0, i < 100 else { return nil }; self = .wizardPreset(Int(i))
         case "wz" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .wizardZone(Int(i))
+        case "hm" where count(1): self = .hostMenu
+        case "ho" where count(2): guard let o = int(1), o == 0 || o == 1 else { return nil }; self = .hostSetOnline(o == 1)
         default: return nil
         }
     }

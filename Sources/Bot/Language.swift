@@ -30,3 +30,27 @@ public func html(_ text: String) -> String {
     }
     return out
 }
+
+/// The length Telegram checks (UTF-16 code units of the text after HTML parsing): tags dropped, the five
+/// entities we write counted as one character.
+public func telegramLength(ofHTML text: String) -> Int {
+    var count = 0
+    var inTag = false
+    var entity: String?
+    for c in text {
+        if inTag { if c == ">" { inTag = false }; continue }
+        if var e = entity {
+            if c == ";" { count += 1; entity = nil; continue }
+            e.append(c)
+            if e.count > 8 { count += e.utf16.count + 1; entity = nil } else { entity = e }
+            continue
+        }
+        switch c {
+        case "<": inTag = true
+        case "&": entity = ""
+        default: count += c.utf16.count
+        }
+    }
+    if let e = entity { count += e.utf16.count + 1 }
+    return count
+}

@@ -38,6 +38,7 @@ public protocol BotAPI: Sendable {
     func answerCallbackQuery(_ p: AnswerCallbackQuery) async throws(TelegramError)
     func sendPhoto(_ p: SendPhoto) async throws(TelegramError) -> Message
     func sendMediaGroup(_ p: SendMediaGroup) async throws(TelegramError) -> [Message]
+    func sendDocument(chatId: Int64, document: InputFile, caption: String?, parseMode: String?, replyMarkup: InlineKeyboardMarkup?) async throws(TelegramError) -> Message
 }
 
 extension TelegramClient: BotAPI {}

@@ -121,3 +121,13 @@ extension Texts {
     public func photoAdded(_ n: Int) -> String { t("Photo added (\(n) in the gallery).", "Foto añadida (\(n) en la galería).") }
     public var captionPrompt: String { t("Send the caption for this photo (or - to remove it):", "Envía la leyenda de esta foto (o - para quitarla):") }
 }
+
+extension Texts {
+    private func tr(_ en: String, _ es: String) -> String { language == .es ? es : en }
+
+    public var notAHost: String { tr("This menu is for hosts. Ask an admin to add you with your Telegram username.", "Este menú es para anfitriones. Pide a un administrador que te añada con tu usuario de Telegram.") }
+    public func hostMenuTitle(_ name: String, _ status: String) -> String { tr("🎙 <b>\(name)</b> — you are \(status)", "🎙 <b>\(name)</b> — estás \(status)") }
+    public var noUpcoming: String { tr("No upcoming calls.", "No hay llamadas próximas.") }
+    public var goOnline: String { tr("🟢 Go online", "🟢 Conectarme") }
+    public var goOffline: String { tr("⚪ Go offline", "⚪ Desconectarme") }
+}

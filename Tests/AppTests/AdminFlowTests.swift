@@ -1,0 +1,191 @@
+import Domain
+import FakeTelegram
+import Foundation
+import Storage
+import Telegram
+import Testing
+
+@testable import App
+
+@Suite("Admins in the bot, end to end", .serialized)
+struct AdminFlowTests {
+    let admin = User(id: 9001, firstName: "Ada", username: "ada_admin", languageCode: "en")
+    let user = User(id: 9002, firstName: "Uma", languageCode: "en")
+    static let env = ["ADMIN_TELEGRAM_IDS": "9001"]
+
+    /// Sends text and expects the reply to contain `reply`.
+    func say(_ h: BotHarness, _ text: String, expect reply: String) async throws {
+        await h.fake.sendText(text, from: admin)
+        try await h.expectLast(admin.id, contains: reply)
+    }
+
+    @Test func anAdminAddsAHostThroughSevenStepsWithAWrongAnswerAtEachAndAUserBooksThem() async throws {
+        try await BotHarness.with { h in
+            let admin = self.admin, user = self.user
+            try await h.run(Self.env) { _ in
+                try await say(h, "/add_model", expect: "step 1 of 7")
+                try await say(h, "@1badname", expect: "starts with a letter")
+                try await say(h, "@lena_calls", expect: "step 2 of 7")
+                try await say(h, "   ", expect: "display name cannot be empty")
+                try await say(h, "Lena", expect: "step 3 of 7")
+                try await say(h, String(repeating: "é", count: 201), expect: "at most 200 characters (this one has 201)")
+                try await say(h, String(repeating: "👩‍👩‍👧", count: 200), expect: "step 4 of 7") // 200 characters as a person counts them
+            }
+            // A restart in the middle of the wizard resumes it.
+            try await h.run(Self.env) { _ in
+                try await say(h, "abc", expect: "“a” is not allowed in an amount")
+                try await say(h, "0", expect: "must be more than 0")
+                try await say(h, "-5", expect: "cannot be negative")
+                try await say(h, "2.50", expect: "step 5 of 7")
+                try await say(h, "90-30", expect: "cannot be longer than the longest")
+                try await say(h, "20-60", expect: "20 minutes is not a 15-minute step")
+                try await say(h, "30-90", expect: "step 6 of 7")
+                try await say(h, "here is a photo", expect: "Please send a photo")
+                await h.fake.sendPhoto(fileId: "AgAD-lena-1", caption: nil, from: admin)
+                try await h.expectLast(admin.id, contains: "step 7 of 7")
+                try await say(h, "Mon-Fri 25:00-26:00", expect: "could not read")
+                try await h.tap("09:00–22:00", as: admin)
+                try await h.expectLast(admin.id, contains: "In which time zone")
+                try await say(h, "Mars/Olympus", expect: "is not a time zone I know")
+                try await h.tap("Europe/Madrid", as: admin)
+                let summary = try await h.expectLast(admin.id, contains: "check and confirm")
+                #expect(summary.text?.contains("$2.50/min · ⏱ 30–90 min") == true)
+                // Back from the summary returns to the zone step, and forward again.
+                try await h.tap("⬅️ Back", as: admin)
+                try await h.expectLast(admin.id, contains: "In which time zone")
+                try await h.tap("Europe/Madrid", as: admin)
+                try await h.tap("✅ Confirm", as: admin)
+                try await h.expectLast(admin.id, contains: "Lena is now listed for users")
+
+                let host = try #require(try await h.store.host(username: TelegramUsername(parsing: "lena_calls")))
+                #expect(host.pricePerMinute.money == Money(minorUnits: 250, currency: .usd))
+                #expect(host.durations == (try DurationRange(min: 30, max: 90)))
+                #expect(try await h.store.photos(hostID: host.id!).map(\.fileID) == ["AgAD-lena-1"])
+                #expect(try await h.store.auditLog(limit: 5).first?.action == "host.create")
+
+                // At once visible and bookable by a user.
+                await h.fake.sendText("/book_private_call", from: user)
+                try await h.expectLast(user.id, contains: "Lena · $2.50/min")
+                try await h.tap("🟢 Lena · $2.50/min", as: user)
+                try await h.expectLast(user.id, contains: "Calls of 30–90 min")
+                try await h.tap("📅 Book a call", as: user)
+                try await h.tap("Wed 25 Nov", as: user)
+                try await h.tap("18:00", as: user)
+                try await h.tap("30 min · $75.00", as: user)
+                try await h.tap("💳 Pay $75.00", as: user)
+                #expect(try await h.store.bookings(hostID: host.id!).count == 1)
+            }
+        }
+    }
+
+    @Test func aNonAdminPressingAnAdminButtonChangesNothing() async throws {
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            let user = self.user
+            try await h.run(Self.env) { _ in
+                await h.fake.sendText("/admin_models", from: user)
+                try await h.expectLast(user.id, contains: "This is for admins only")
+                let message = try #require(await h.fake.lastMessage(chat: user.id))
+                for data in ["as:\(host.id!.rawValue):2", "aa:\(host.id!.rawValue):0", "aw", "ae:\(host.id!.rawValue):4"] {
+                    await h.fake.tapData(data, messageId: message.messageId, as: user)
+                    try await h.fake.waitUntil { await h.fake.unansweredCallbackQueries().isEmpty }
+                }
+                let stored = try #require(try await h.store.host(host.id!))
+                #expect(stored == host)
+                #expect(try await h.store.auditLog(limit: 10).isEmpty)
+                #expect(try await h.store.conversationState(chatID: user.id) == nil)
+                let answers = try await h.fake.calls("answerCallbackQuery").map { try $0.decode(AnswerCallbackQuery.self) }
+                #expect(answers.suffix(4).allSatisfy { $0.text == "This is for admins only." })
+            }
+        }
+    }
+
+    @Test func aPriceChangeLeavesAnExistingBookingsPriceAlone() async throws {
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            let admin = self.admin
+            let booking = try await h.store.createHold(
+                try Booking.hold(hostID: host.id!, userID: TelegramUserID(5), start: BotHarness.start.adding(days: 2), minutes: 60,
+                                 pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
+                bufferMinutes: 0)
+            try await h.run(Self.env) { _ in
+                await h.fake.sendText("/view_models_list", from: admin)
+                try await h.expectLast(admin.id, contains: "Hosts")
+                try await h.tap("🟢 Anna (@anna_host)", as: admin)
+                try await h.tap("✏️ Price", as: admin)
+                try await say(h, "seven", expect: "is not allowed in an amount")
+                try await say(h, "7.25", expect: "$7.25/min")
+            }
+            #expect(try await h.store.host(host.id!)?.pricePerMinute.money == Money(minorUnits: 725, currency: .usd))
+            let stored = try #require(try await h.store.booking(booking.id!))
+            #expect(stored.price.total == Money(minorUnits: 30_000, currency: .usd))
+            #expect(stored.price.pricePerMinute == Money(minorUnits: 500, currency: .usd))
+            let audit = try #require(try await h.store.auditLog(limit: 1).first)
+            #expect(audit.action == "host.edit.price")
+            #expect(audit.before?.contains("$5.00/min") == true)
+            #expect(audit.after?.contains("$7.25/min") == true)
+            #expect(audit.actor == admin.id)
+        }
+    }
+
+    @Test func reorderingAThreePhotoGalleryShowsInTheUsersAlbum() async throws {
+        try await BotHarness.with { h in
+            _ = try await h.addHost()
+            let admin = self.admin, user = self.user
+            try await h.run(Self.env) { _ in
+                await h.fake.sendText("/edit_model", from: admin)
+                try await h.expectLast(admin.id, contains: "Hosts")
+                try await h.tap("🟢 Anna (@anna_host)", as: admin)
+                try await h.tap("🖼 Gallery", as: admin)
+                try await h.tap("➕ Add photos", as: admin)
+                for (i, caption) in ["first", "second", "third"].enumerated() {
+                    await h.fake.sendPhoto(fileId: "AgAD-\(caption)", caption: caption, from: admin)
+                    try await h.expectLast(admin.id, contains: "Photo added (\(i + 1) in the gallery)")
+                }
+                try await h.tap("✔️ Done", as: admin)
+                try await h.expectLast(admin.id, contains: "3 photo(s)")
+                // Move "third" to the top: ⬆️ twice on it.
+                let photos = try await h.store.photos(hostID: HostID(1))
+                let third = photos[2].id
+                for _ in 0..<2 {
+                    let message = try #require(await h.fake.lastMessage(chat: admin.id))
+                    await h.fake.tapData("ao:1:\(third):1", messageId: message.messageId, as: admin)
+                    try await h.fake.waitUntil { await h.fake.unansweredCallbackQueries().isEmpty }
+                }
+                #expect(try await h.store.photos(hostID: HostID(1)).map(\.caption) == ["third", "first", "second"])
+
+                await h.fake.sendText("/book_private_call", from: user)
+                try await h.expectLast(user.id, contains: "choose a host")
+                try await h.tap("🟢 Anna · $5.00/min", as: user)
+                try await h.tap("🖼 Gallery", as: user)
+                try await h.expectLast(user.id, contains: "🖼 Anna")
+                let album = try #require(try await h.fake.calls("sendMediaGroup").last?.decode(SendMediaGroup.self))
+                #expect(album.media.map(\.media) == ["AgAD-third", "AgAD-first", "AgAD-second"])
+            }
+        }
+    }
+
+    @Test func aHostIsLinkedWhenTheyWriteAndTogglesTheirOwnStatus() async throws {
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            let anna = User(id: 9100, firstName: "Anna", username: "Anna_Host", languageCode: "es")
+            let stranger = User(id: 9101, firstName: "Sam", username: "sam_nobody", languageCode: "en")
+            try await h.run(Self.env) { _ in
+                await h.fake.sendText("/host", from: stranger)
+                try await h.expectLast(stranger.id, contains: "This menu is for hosts")
+                await h.fake.sendText("/start", from: anna)
+                try await h.expectLast(anna.id, contains: "Bienvenido")
+                #expect(try await h.store.host(host.id!)?.telegramUserID == TelegramUserID(anna.id))
+                await h.fake.sendText("/host", from: anna)
+                try await h.expectLast(anna.id, contains: "estás en línea")
+                try await h.tap("⚪ Desconectarme", as: anna)
+                try await h.expectLast(anna.id, contains: "estás desconectado")
+                #expect(try await h.store.hosts(listedOnly: true).isEmpty)
+                let audit = try #require(try await h.store.auditLog(limit: 1).first)
+                #expect(audit.role == "host")
+                #expect(audit.before == "online")
+                #expect(audit.after == "offline")
+            }
+        }
+    }
+}

@@ -12,6 +12,8 @@ struct APIFailure: Error, Sendable, Equatable {
     static let unauthorized = APIFailure(code: 401, description: "Unauthorized")
     static let notFound = APIFailure(code: 404, description: "Not Found")
     static let chatNotFound = badRequest("chat not found")
+    /// A request body or an uploaded file over the 50 MB limit.
+    static let tooLarge = APIFailure(code: 413, description: "Request Entity Too Large")
     static let blocked = APIFailure(code: 403, description: "Forbidden: bot was blocked by the user")
     static let queryInvalid = badRequest("query is too old and response timeout expired or query ID is invalid")
     static let wrongFile = badRequest("wrong file identifier/HTTP URL specified")

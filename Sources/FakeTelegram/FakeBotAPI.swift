@@ -6,7 +6,8 @@ import Telegram
 /// A strict fake of the Telegram Bot API speaking real HTTP on 127.0.0.1 (port 0), for end-to-end tests.
 ///
 /// It answers like Telegram, including its refusals: unknown chats, empty or over-long texts, malformed HTML,
-/// callback_data over 64 bytes, media groups outside 2–10, stale callback queries, edits that change nothing.
+/// callback_data over 64 bytes, media groups outside 2–10, stale callback queries, edits that change nothing,
+/// malformed multipart bodies and uploads over 50 MB.
 /// Tests script users (`sendText`, `tap`, …) and read back what the bot did (`messages`, `calls`, …).
 public final class FakeBotAPI: Sendable {
     public let token: String
@@ -53,6 +54,12 @@ public final class FakeBotAPI: Sendable {
     public func messages(chat: Int64) async -> [Message] { await state.botMessages(chat: chat) }
 
     public func lastMessage(chat: Int64) async -> Message? { await state.botMessages(chat: chat).last }
+
+    /// The documents the bot sent to the chat, in order: the file name as uploaded (unescaped), the part's
+    /// Content-Type, the bytes as received (empty for a file_id the fake never saw uploaded) and the caption as stored.
+    public func documents(chat: Int64) async -> [(fileName: String, mimeType: String?, data: [UInt8], caption: String?)] {
+        await state.documents(chat: chat)
+    }
 
     /// The inline keyboard's labels, row by row.
     public func buttonLabels(of message: Message) -> [[String]] {

@@ -4,7 +4,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The HTTP face of the fake: `/bot<token>/<method>` by GET or POST, parameters as JSON, form or query string.
+/// The HTTP face of the fake: `/bot<token>/<method>` by GET or POST, parameters as JSON, form, multipart/form-data
+/// or query string.
 struct FakeRoutes: Sendable {
     let state: FakeState
     let token: String
@@ -22,18 +23,22 @@ struct FakeRoutes: Sendable {
         let tokenValid = segments[0].dropFirst(3) == token
         var bodyProblem: APIFailure?
         var body = Data("{}".utf8)
+        var files: [UploadedFile] = []
         do {
-            let buffer = try await request.body.collect(upTo: 20 << 20)
+            // Room for a 50 MB upload and its multipart framing.
+            let buffer = try await request.body.collect(upTo: Validation.maxUploadSize + (1 << 20))
             let raw = Data(buffer.readableBytesView)
-            body = try Self.parameters(
+            (body, files) = try Self.parameters(
                 body: raw, contentType: request.headers[.contentType] ?? "", query: request.uri.query ?? ""
             )
         } catch let failure as APIFailure {
             bodyProblem = failure
+        } catch is NIOTooManyBytesError {
+            bodyProblem = .tooLarge
         } catch {
-            bodyProblem = .badRequest("request body is too large or unreadable")
+            bodyProblem = .badRequest("request body is unreadable")
         }
-        var step = await state.begin(method: segments[1], tokenValid: tokenValid, body: body, bodyProblem: bodyProblem)
+        var step = await state.begin(method: segments[1], tokenValid: tokenValid, body: body, files: files, bodyProblem: bodyProblem)
         while case .longPoll(let poll) = step {
             try? await Task.sleep(for: .milliseconds(5))
             if let next = await state.poll(poll) { step = next }
@@ -52,23 +57,35 @@ struct FakeRoutes: Sendable {
 
     // MARK: Parameters
 
-    /// The request's parameters as one JSON object: a JSON body as sent; a form body or query string converted,
-    /// its values read as JSON where they look like JSON (numbers, booleans, objects, arrays), as Telegram does.
-    static func parameters(body: Data, contentType: String, query: String) throws(APIFailure) -> Data {
+    /// The request's parameters as one JSON object: a JSON body as sent; a form or multipart body or query string
+    /// converted, its values read as JSON where they look like JSON (numbers, booleans, objects, arrays), as Telegram
+    /// does. Multipart file parts (those with a filename) come back apart, each at most 50 MB (413 otherwise).
+    static func parameters(body: Data, contentType: String, query: String) throws(APIFailure) -> (json: Data, files: [UploadedFile]) {
         let type = contentType.lowercased()
-        if type.contains("multipart/") { throw .badRequest("FakeBotAPI does not accept multipart/form-data; send JSON") }
+        let isMultipart = type.contains("multipart/")
         let isForm = type.contains("x-www-form-urlencoded")
         let hasBody = !body.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-        if query.isEmpty && !isForm {
-            guard hasBody else { return Data("{}".utf8) }
+        if query.isEmpty && !isForm && !isMultipart {
+            guard hasBody else { return (Data("{}".utf8), []) }
             guard (try? JSONSerialization.jsonObject(with: body)) is [String: Any] else {
                 throw .badRequest("can't parse JSON object")
             }
-            return body
+            return (body, [])
         }
         var object: [String: Any] = [:]
+        var files: [UploadedFile] = []
         for (key, value) in formPairs(query) { object[key] = jsonValue(value, key: key) }
-        if isForm {
+        if isMultipart {
+            for part in try MultipartBody.parts(of: body, contentType: contentType) {
+                if let fileName = part.fileName {
+                    guard part.data.count <= Validation.maxUploadSize else { throw .tooLarge }
+                    files.append(UploadedFile(field: part.name, fileName: fileName, contentType: part.contentType, data: part.data))
+                } else {
+                    guard let value = String(bytes: part.data, encoding: .utf8) else { throw .badRequest("strings must be encoded in UTF-8") }
+                    object[part.name] = jsonValue(value, key: part.name)
+                }
+            }
+        } else if isForm {
             for (key, value) in formPairs(String(decoding: body, as: UTF8.self)) { object[key] = jsonValue(value, key: key) }
         } else if hasBody {
             guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
@@ -77,7 +94,7 @@ struct FakeRoutes: Sendable {
             object.merge(json) { _, new in new }
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object) else { throw .badRequest("can't parse request parameters") }
-        return data
+        return (data, files)
     }
 
     private static func formPairs(_ string: String) -> [(String, String)] {
@@ -93,7 +110,7 @@ struct FakeRoutes: Sendable {
     private static let stringFields: Set<String> = [
         "text", "caption", "title", "description", "payload", "currency", "provider_token", "callback_query_id",
         "pre_checkout_query_id", "telegram_payment_charge_id", "secret_token", "url", "photo", "error_message",
-        "language_code", "parse_mode",
+        "language_code", "parse_mode", "document",
     ]
 
     private static func jsonValue(_ value: String, key: String) -> Any {

@@ -74,6 +74,7 @@ extension FakeState {
             }
             chats[message.chat.id] = log
             for photo in message.photo ?? [] { knownFiles.insert(photo.fileId) }
+            if let document = message.document { knownFiles.insert(document.fileId) }
         }
         if let query = update.callbackQuery { ensurePrivateChat(with: query.from) }
         if let query = update.preCheckoutQuery { ensurePrivateChat(with: query.from) }

@@ -20,6 +20,7 @@ struct ChatLog: Sendable {
 struct CallEntry: Sendable {
     let method: String
     let body: Data
+    let files: [UploadedFile]
     var status: Int
     var error: String?
     let at: ContinuousClock.Instant
@@ -59,7 +60,7 @@ actor FakeState {
     static let methods = [
         "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "editMessageText",
         "editMessageReplyMarkup", "answerCallbackQuery", "sendPhoto", "sendMediaGroup", "setMyCommands", "getMyCommands",
-        "sendInvoice", "answerPreCheckoutQuery", "refundStarPayment",
+        "sendInvoice", "answerPreCheckoutQuery", "refundStarPayment", "sendDocument",
     ]
     /// Telegram's method names are case-insensitive.
     static let canonicalMethods = Dictionary(uniqueKeysWithValues: methods.map { ($0.lowercased(), $0) })
@@ -88,6 +89,8 @@ actor FakeState {
     var nextGeneratedNumber: Int64 = 1
     var blockedChats: Set<Int64> = []
     var knownFiles: Set<String> = []
+    /// Documents the bot uploaded, by file_id ("doc-<n>").
+    var uploadedDocuments: [String: UploadedDocument] = [:]
 
     init(token: String, logger: Logger) {
         self.logger = logger
@@ -97,11 +100,12 @@ actor FakeState {
 
     // MARK: Requests
 
-    /// Records a request and answers it, or turns it into a long poll. `body` is a JSON object (or nil if unreadable).
-    func begin(method rawMethod: String, tokenValid: Bool, body: Data, bodyProblem: APIFailure?) -> Step {
+    /// Records a request and answers it, or turns it into a long poll. `body` is a JSON object ("{}" if unreadable);
+    /// `files` are the multipart file parts.
+    func begin(method rawMethod: String, tokenValid: Bool, body: Data, files: [UploadedFile] = [], bodyProblem: APIFailure?) -> Step {
         let method = Self.canonicalMethods[rawMethod.lowercased()] ?? rawMethod
         let index = callLog.count
-        callLog.append(CallEntry(method: method, body: body, status: 0, error: nil, at: .now))
+        callLog.append(CallEntry(method: method, body: body, files: files, status: 0, error: nil, at: .now))
         do throws(APIFailure) {
             guard tokenValid else { throw .unauthorized }
             guard Self.canonicalMethods[rawMethod.lowercased()] != nil else {
@@ -114,8 +118,11 @@ actor FakeState {
                 throw fault
             }
             if let bodyProblem { throw bodyProblem }
+            guard files.isEmpty || method == "sendDocument" else {
+                throw .badRequest("FakeBotAPI implements file uploads only for sendDocument; send \(method) files by file_id")
+            }
             if method == "getUpdates" { return try getUpdates(body, callIndex: index) }
-            return answer(index, result: try handle(method, body))
+            return answer(index, result: try handle(method, body, files))
         } catch {
             return fail(index, error)
         }
@@ -138,11 +145,11 @@ actor FakeState {
     /// Records a request that did not even address a bot (wrong path).
     func recordStray(path: String) -> Step {
         let index = callLog.count
-        callLog.append(CallEntry(method: path, body: Data(), status: 0, error: nil, at: .now))
+        callLog.append(CallEntry(method: path, body: Data(), files: [], status: 0, error: nil, at: .now))
         return fail(index, .notFound)
     }
 
-    private func handle(_ method: String, _ body: Data) throws(APIFailure) -> Data {
+    private func handle(_ method: String, _ body: Data, _ files: [UploadedFile]) throws(APIFailure) -> Data {
         switch method {
         case "getMe": return WireJSON.encode(bot)
         case "setWebhook": return try setWebhook(body)
@@ -154,6 +161,7 @@ actor FakeState {
         case "answerCallbackQuery": return try answerCallbackQuery(body)
         case "sendPhoto": return try sendPhoto(body)
         case "sendMediaGroup": return try sendMediaGroup(body)
+        case "sendDocument": return try sendDocument(body, files: files)
         case "setMyCommands": return try setMyCommands(body)
         case "getMyCommands": return try getMyCommands(body)
         case "sendInvoice": return try sendInvoice(body)
@@ -196,8 +204,9 @@ actor FakeState {
     }
 
     /// A file reference a bot may send: a file_id the fake has seen, or an HTTP URL that is not a Bot API file URL.
-    func checkFileReference(_ reference: String) throws(APIFailure) -> String {
-        guard !reference.trimmingWhitespace().isEmpty else { throw .badRequest("there is no photo in the request") }
+    /// `kind` names the field in the "there is no … in the request" error.
+    func checkFileReference(_ reference: String, kind: String = "photo") throws(APIFailure) -> String {
+        guard !reference.trimmingWhitespace().isEmpty else { throw .badRequest("there is no \(kind) in the request") }
         guard !reference.contains("/bot") else { throw .wrongFile }
         if reference.isHTTPURL {
             let fileId = "AgACAgFakeUpload\(generatedNumber())"
@@ -221,7 +230,7 @@ actor FakeState {
     func recordedCalls(_ method: String?) -> [RecordedCall] {
         let wanted = method.map { Self.canonicalMethods[$0.lowercased()] ?? $0 }
         return callLog.filter { wanted == nil || $0.method == wanted }.map {
-            RecordedCall(method: $0.method, body: $0.body, status: $0.status, error: $0.error, at: $0.at)
+            RecordedCall(method: $0.method, body: $0.body, files: $0.files, status: $0.status, error: $0.error, at: $0.at)
         }
     }
 

@@ -5,8 +5,10 @@ import Telegram
 public struct RecordedCall: Sendable {
     /// The method name (canonical spelling if the fake knows the method; as sent otherwise; the path for stray requests).
     public let method: String
-    /// The parameters as a JSON object (form and query parameters converted to JSON).
+    /// The parameters as a JSON object (form, multipart and query parameters converted to JSON; files not included).
     public let body: Data
+    /// The file parts of a multipart/form-data request, in order.
+    public let files: [UploadedFile]
     /// The HTTP status answered; 0 while a long poll is still open.
     public let status: Int
     /// The error description answered, if any ("Bad Request: …").
@@ -18,6 +20,17 @@ public struct RecordedCall: Sendable {
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try TelegramJSON.decoder().decode(type, from: body)
     }
+}
+
+/// A file part of a multipart/form-data request, as received.
+public struct UploadedFile: Sendable, Equatable {
+    /// The part's field name ("document").
+    public let field: String
+    /// The `filename` of its Content-Disposition, unescaped ("" when given empty).
+    public let fileName: String
+    /// The part's Content-Type, if it had one.
+    public let contentType: String?
+    public let data: [UInt8]
 }
 
 public enum FakeBotAPIError: Error, Equatable, CustomStringConvertible {

@@ -6,6 +6,8 @@ enum Validation {
     static let maxCaptionLength = 1024
     static let maxButtons = 100
     static let maxCallbackAnswerLength = 200
+    /// Files a bot uploads with multipart/form-data: up to 50 MB (core.telegram.org/bots/api#sending-files).
+    static let maxUploadSize = 50 << 20
 
     /// Validates an inline keyboard; returns it normalised (an empty keyboard is no keyboard).
     /// `invoice`: pay buttons are allowed, and if there is a keyboard its first button must be the pay button.

@@ -76,14 +76,24 @@ public struct TelegramClient: Sendable, CustomStringConvertible, CustomDebugStri
     public func call<Params: Encodable & Sendable, Result: Codable & Sendable>(
         _ method: String, _ params: Params, as: Result.Type = Result.self, timeout: TimeAmount = .seconds(30)
     ) async throws(TelegramError) -> Result {
-        var request = HTTPClientRequest(url: "\(baseURL)/bot\(token)/\(method)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        let body: Data
         do {
-            request.body = .bytes(ByteBuffer(data: try TelegramJSON.encoder().encode(params)))
+            body = try TelegramJSON.encoder().encode(params)
         } catch {
             throw .decoding("could not encode \(method): \(error)")
         }
+        return try await post(method, contentType: "application/json", body: ByteBuffer(data: body), timeout: timeout)
+    }
+
+    /// POSTs a ready body to `method` and reads Telegram's answer: the one place where HTTP answers become
+    /// results or `TelegramError`s, for JSON calls and uploads alike.
+    private func post<Result: Codable & Sendable>(
+        _ method: String, contentType: String, body requestBody: ByteBuffer, timeout: TimeAmount
+    ) async throws(TelegramError) -> Result {
+        var request = HTTPClientRequest(url: "\(baseURL)/bot\(token)/\(method)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(requestBody)
         let body: ByteBuffer
         let status: UInt
         do {
@@ -153,6 +163,28 @@ public struct TelegramClient: Sendable, CustomStringConvertible, CustomDebugStri
 
     @discardableResult
     public func sendPhoto(_ p: SendPhoto) async throws(TelegramError) -> Message { try await call("sendPhoto", p) }
+
+    /// Uploads a file as a document (multipart/form-data; Telegram takes up to 50 MB). `caption`: 0–1024 characters
+    /// after entity parsing. The timeout allows for a slow upload.
+    @discardableResult
+    public func sendDocument(
+        chatId: Int64, document: InputFile, caption: String? = nil, parseMode: String? = "HTML", replyMarkup: InlineKeyboardMarkup? = nil
+    ) async throws(TelegramError) -> Message {
+        var form = MultipartForm()
+        form.add("chat_id", String(chatId))
+        form.add("caption", caption)
+        form.add("parse_mode", parseMode)
+        if let replyMarkup {
+            do {
+                form.add("reply_markup", String(decoding: try TelegramJSON.encoder().encode(replyMarkup), as: UTF8.self))
+            } catch {
+                throw .decoding("could not encode sendDocument: \(error)")
+            }
+        }
+        form.add("document", file: document)
+        let (contentType, body) = form.encoded()
+        return try await post("sendDocument", contentType: contentType, body: ByteBuffer(bytes: body), timeout: .seconds(120))
+    }
 
     @discardableResult
     public func sendMediaGroup(_ p: SendMediaGroup) async throws(TelegramError) -> [Message] { try await call("sendMediaGroup", p) }

@@ -110,6 +110,15 @@ public struct Document: Codable, Sendable, Equatable {
     public var fileUniqueId: String
     public var fileName: String?
     public var mimeType: String?
+    public var fileSize: Int?
+
+    public init(fileId: String, fileUniqueId: String, fileName: String? = nil, mimeType: String? = nil, fileSize: Int? = nil) {
+        self.fileId = fileId
+        self.fileUniqueId = fileUniqueId
+        self.fileName = fileName
+        self.mimeType = mimeType
+        self.fileSize = fileSize
+    }
 }
 
 public struct CallbackQuery: Codable, Sendable, Equatable {

@@ -138,6 +138,8 @@ struct ConversationState: Codable, Equatable, Sendable {
         case photos
         /// An admin typing a caption for one photo.
         case caption
+        /// An admin typing a payout amount for a host.
+        case payout
     }
 
     var mode: Mode

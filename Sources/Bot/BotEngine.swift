@@ -44,6 +44,8 @@ public final class BotEngine: Sendable {
         var newMessage = false
         /// Photos to send as an album before the screen.
         var album: [InputMediaPhoto] = []
+        /// A file to send before the screen (the ledger CSV).
+        var document: InputFile?
     }
 
     public func handle(_ update: Update) async {
@@ -129,6 +131,7 @@ public final class BotEngine: Sendable {
         case .edit: return try await editAnswer(state, text: text, session)
         case .photos: return try await photoReceived(state, photo: photo, caption: caption, session)
         case .caption: return try await captionAnswer(state, text: text, session)
+        case .payout: return try await payoutAnswer(state, text: text, session)
         }
     }
 
@@ -194,6 +197,9 @@ public final class BotEngine: Sendable {
 
     /// Edits the pressed message in place when it is a text message and the screen is text; otherwise sends.
     func render(_ outcome: Outcome, chatID: Int64, editing message: Message?) async throws {
+        if let document = outcome.document {
+            _ = try await api.sendDocument(chatId: chatID, document: document, caption: nil, parseMode: nil, replyMarkup: nil)
+        }
         if outcome.album.count >= 2 {
             _ = try await api.sendMediaGroup(SendMediaGroup(chatId: chatID, media: outcome.album))
         }
@@ -208,7 +214,7 @@ public final class BotEngine: Sendable {
             _ = try await api.sendMessage(SendMessage(chatId: chatID, text: screen.text, replyMarkup: screen.markup))
             return
         }
-        if let message, !outcome.newMessage, outcome.album.isEmpty, message.photo == nil, message.text != nil {
+        if let message, !outcome.newMessage, outcome.album.isEmpty, outcome.document == nil, message.photo == nil, message.text != nil {
             do {
                 _ = try await api.editMessageText(EditMessageText(chatId: chatID, messageId: message.messageId, text: screen.text, replyMarkup: screen.markup))
                 return

@@ -43,6 +43,13 @@ public enum CallbackAction: Hashable, Sendable {
     case wizard(WizardOp)
     case wizardPreset(Int)
     case wizardZone(Int)
+    /// Bookings of one host (or all with host 0).
+    case adminBookings(host: HostID)
+    case adminEarnings(period: Int)
+    case adminPayouts(host: HostID)
+    case adminRecordPayout(host: HostID)
+    case adminAnalytics
+    case adminExport
 
     // A linked host's own menu.
     case hostMenu
@@ -80,6 +87,12 @@ public enum CallbackAction: Hashable, Sendable {
         case .wizard(let op): "w:\(op.rawValue)"
         case .wizardPreset(let i): "wp:\(i)"
         case .wizardZone(let i): "wz:\(i)"
+        case .adminBookings(let h): "ab:\(h.rawValue)"
+        case .adminEarnings(let p): "am:\(p)"
+        case .adminPayouts(let h): "ay:\(h.rawValue)"
+        case .adminRecordPayout(let h): "ap:\(h.rawValue)"
+        case .adminAnalytics: "an"
+        case .adminExport: "ac"
         case .hostMenu: "hm"
         case .hostSetOnline(let on): "ho:\(on ? 1 : 0)"
         }
@@ -133,6 +146,12 @@ public enum CallbackAction: Hashable, Sendable {
         case "w" where count(2): guard let o = int(1), let op = WizardOp(rawValue: Int(o)) else { return nil }; self = .wizard(op)
         case "wp" where count(2): guard let i = int(1), i >= 0, i < 100 else { return nil }; self = .wizardPreset(Int(i))
         case "wz" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .wizardZone(Int(i))
+        case "ab" where count(2): guard let h = int(1) else { return nil }; self = .adminBookings(host: HostID(h))
+        case "am" where count(2): guard let p = int(1), (0...2).contains(p) else { return nil }; self = .adminEarnings(period: Int(p))
+        case "ay" where count(2): guard let h = int(1) else { return nil }; self = .adminPayouts(host: HostID(h))
+        case "ap" where count(2): guard let h = int(1) else { return nil }; self = .adminRecordPayout(host: HostID(h))
+        case "an" where count(1): self = .adminAnalytics
+        case "ac" where count(1): self = .adminExport
         case "hm" where count(1): self = .hostMenu
         case "ho" where count(2): guard let o = int(1), o == 0 || o == 1 else { return nil }; self = .hostSetOnline(o == 1)
         default: return nil
@@ -160,7 +179,8 @@ extension CallbackAction {
     public var isAdmin: Bool {
         switch self {
         case .adminMenu, .adminAddHost, .adminHosts, .adminHost, .adminSetStatus, .adminSetActive, .adminEdit, .adminGallery, .adminPhoto,
-             .adminAddPhotos, .wizard, .wizardPreset, .wizardZone: true
+             .adminAddPhotos, .wizard, .wizardPreset, .wizardZone, .adminBookings, .adminEarnings, .adminPayouts, .adminRecordPayout,
+             .adminAnalytics, .adminExport: true
         default: false
         }
     }

@@ -7,7 +7,7 @@ struct PrivateCalls: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "privatecalls",
         abstract: "Paid 1:1 private video calls, booked through a Telegram bot.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, Report.self],
         defaultSubcommand: Serve.self)
 }
 

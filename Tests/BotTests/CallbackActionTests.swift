@@ -20,6 +20,8 @@ struct CallbackActionTests {
         .adminEdit(host: HostID(small), field: .zone), .adminGallery(host: HostID(small)),
         .adminPhoto(host: HostID(small), photo: small, op: .caption), .adminAddPhotos(host: HostID(small)),
         .wizard(.confirm), .wizardPreset(99), .wizardZone(999), .hostMenu, .hostSetOnline(true),
+        .adminBookings(host: HostID(small)), .adminEarnings(period: 2), .adminPayouts(host: HostID(small)),
+        .adminRecordPayout(host: HostID(small)), .adminAnalytics, .adminExport,
     ]
 
     @Test(arguments: extremes)
@@ -33,11 +35,11 @@ struct CallbackActionTests {
     @Test func everyCaseIsCovered() {
         // One tag per case: adding a case without adding it to `extremes` fails here.
         let tags = Set(Self.extremes.map { $0.encoded().split(separator: ":").first.map(String.init) ?? "" })
-        #expect(tags.count == 32)
+        #expect(tags.count == 38)
     }
 
     @Test(arguments: ["", "x", "hp", "hp:", "hp:abc", "hp:1:2", "t:1", "s:1:2:0", "s:1:2:99999", "pw:1:q", "lg:fr", "z:-1",
-                      "hl:-1", "p:1:2:3:4", "m:1", "as:1:3", "aa:1:2", "ae:1:0", "ao:1:2:9", "w:0", "wp:100", "ho:2", "hp:99999999999999999999", " hp:1", "hp:1 "])
+                      "hl:-1", "p:1:2:3:4", "m:1", "as:1:3", "aa:1:2", "ae:1:0", "ao:1:2:9", "w:0", "wp:100", "ho:2", "am:3", "hp:99999999999999999999", " hp:1", "hp:1 "])
     func rejectsAnythingWeDidNotProduce(data: String) {
         #expect(CallbackAction(encoded: data) == nil)
     }

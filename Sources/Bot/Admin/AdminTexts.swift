@@ -131,3 +131,50 @@ extension Texts {
     public var goOnline: String { tr("🟢 Go online", "🟢 Conectarme") }
     public var goOffline: String { tr("⚪ Go offline", "⚪ Desconectarme") }
 }
+
+extension Texts {
+    private func tm(_ en: String, _ es: String) -> String { language == .es ? es : en }
+
+    public func paymentState(_ s: PaymentState) -> String {
+        switch s {
+        case .unpaid: tm("unpaid", "sin pagar")
+        case .paid: tm("paid", "pagada")
+        case .refunded: tm("refunded", "reembolsada")
+        }
+    }
+    public var payouts: String { tm("💸 Payouts", "💸 Pagos al anfitrión") }
+    public func period(_ p: Int) -> String { p == 1 ? tm("7 days", "7 días") : p == 2 ? tm("30 days", "30 días") : tm("All time", "Todo") }
+    public func earningsTitle(_ period: String) -> String { tm("💰 <b>Earnings</b> — \(period)", "💰 <b>Ingresos</b> — \(period)") }
+    public var noEarnings: String { tm("No payments yet.", "Aún no hay pagos.") }
+    public func earningsLine(name: String, bookings: Int, gross: String, commission: String, share: String) -> String {
+        tm("<b>\(name)</b>: \(bookings) booking(s) · revenue \(gross) · commission \(commission) · host share \(share)",
+           "<b>\(name)</b>: \(bookings) reserva(s) · ingresos \(gross) · comisión \(commission) · parte del anfitrión \(share)")
+    }
+    public func earningsTotal(gross: String, commission: String, share: String) -> String {
+        tm("<b>Total</b>: revenue \(gross) · commission \(commission) · hosts \(share)", "<b>Total</b>: ingresos \(gross) · comisión \(commission) · anfitriones \(share)")
+    }
+    public func payoutsTitle(_ name: String) -> String { tm("💸 <b>\(name)</b> — balance", "💸 <b>\(name)</b> — saldo") }
+    public func balanceLine(earned: String, paid: String, unpaid: String) -> String {
+        tm("Earned \(earned) · paid out \(paid) · <b>owed \(unpaid)</b>", "Ganado \(earned) · pagado \(paid) · <b>pendiente \(unpaid)</b>")
+    }
+    public var payoutHistory: String { tm("Payout history", "Historial de pagos") }
+    public var recordPayout: String { tm("➕ Record a payout", "➕ Registrar un pago") }
+    public var payoutPrompt: String {
+        tm("Send the amount paid out (and optionally a reference), e.g. <code>150.00 transfer 42</code>.",
+           "Envía el importe pagado (y opcionalmente una referencia), p. ej. <code>150.00 transferencia 42</code>.")
+    }
+    public func payoutTooLarge(_ balance: String) -> String {
+        tm("That is more than the host is owed: the unpaid balance is \(balance).", "Es más de lo que se le debe al anfitrión: el saldo pendiente es \(balance).")
+    }
+    public func payoutRecorded(_ amount: String) -> String { tm("✅ Payout of \(amount) recorded.", "✅ Pago de \(amount) registrado.") }
+    public func analyticsTitle(_ zone: String) -> String { tm("📊 <b>Analytics</b> (hours in \(zone))", "📊 <b>Analítica</b> (horas en \(zone))") }
+    public func analyticsRates(holds: Int, paid: Int, success: String, refunded: Int, refundRate: String) -> String {
+        tm("Holds \(holds) · paid \(paid) · payment success \(success)\nRefunded \(refunded) · refund rate \(refundRate)",
+           "Reservas iniciadas \(holds) · pagadas \(paid) · éxito de pago \(success)\nReembolsadas \(refunded) · tasa de reembolso \(refundRate)")
+    }
+    public func analyticsCommission(revenue: String, commission: String, paidOut: String) -> String {
+        tm("Revenue \(revenue) · commission \(commission) · paid out \(paidOut)", "Ingresos \(revenue) · comisión \(commission) · pagado \(paidOut)")
+    }
+    public var busiestHours: String { tm("Most booked hours:", "Horas más reservadas:") }
+    public func bookingsCount(_ n: Int) -> String { tm("\(n) booking(s)", "\(n) reserva(s)") }
+}

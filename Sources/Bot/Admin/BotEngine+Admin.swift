@@ -23,6 +23,14 @@ extension BotEngine {
         case .wizard(let op): return try await wizardOp(op, session)
         case .wizardPreset(let i): return try await wizardChoice(.preset(i), session)
         case .wizardZone(let i): return try await wizardChoice(.zoneChoice(i), session)
+        case .adminBookings(let host): return try await adminBookings(host.rawValue == 0 ? nil : host, session)
+        case .adminEarnings(let period): return try await adminEarnings(period, session)
+        case .adminPayouts(let host): return try await adminPayouts(host, session)
+        case .adminRecordPayout(let host):
+            try await saveState(session.chatID, ConversationState(mode: .payout, host: host.rawValue))
+            return Outcome(screen: Screen(text: session.texts.payoutPrompt, keyboard: [[.action(session.texts.cancel, .adminPayouts(host: host))]]))
+        case .adminAnalytics: return try await adminAnalytics(session)
+        case .adminExport: return try await adminExport(session)
         default: return Outcome(screen: adminMenu(session))
         }
     }
@@ -31,6 +39,8 @@ extension BotEngine {
         let t = session.texts
         return Screen(text: t.adminTitle, keyboard: [
             [.action(t.addHost, .adminAddHost), .action(t.allHosts, .adminHosts(page: 0))],
+            [.action(t.allBookings, .adminBookings(host: HostID(0))), .action(t.earnings, .adminEarnings(period: 0))],
+            [.action(t.analytics, .adminAnalytics), .action(t.exportLedger, .adminExport)],
             [.action(t.mainMenu, .mainMenu)],
         ])
     }
@@ -72,6 +82,7 @@ extension BotEngine {
             [.action(t.editPrice, .adminEdit(host: id, field: .price)), .action(t.editDurations, .adminEdit(host: id, field: .durations))],
             [.action(t.editHours, .adminEdit(host: id, field: .availability)), .action(t.editZone, .adminEdit(host: id, field: .zone))],
             [.action(t.editUsername, .adminEdit(host: id, field: .username)), .action(t.gallery, .adminGallery(host: id))],
+            [.action(t.allBookings, .adminBookings(host: id)), .action(t.payouts, .adminPayouts(host: id))],
             [host.isActive ? .action(t.deactivate, .adminSetActive(host: id, active: false)) : .action(t.reactivate, .adminSetActive(host: id, active: true))],
             [.action(t.back, .adminHosts(page: 0))],
         ])

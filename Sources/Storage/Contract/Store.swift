@@ -65,6 +65,25 @@ public protocol Store: Sendable {
     func ledger(bookingID: BookingID) async throws -> [LedgerEntry]
     func ledger(hostID: HostID) async throws -> [LedgerEntry]
 
+    // MARK: Payouts, balances, reports
+    /// Records money paid out to a host, in one transaction with an audit row. Refused with
+    /// `StoreError.payoutExceedsBalance` when `amount` is more than the host's unpaid balance in that currency
+    /// (Σ ledger host share − Σ payouts), with `invalidData` when it is not positive, `notFound` for an unknown
+    /// host. Concurrent payouts never overdraw (the host row is locked on PostgreSQL; SQLite's writer is serial).
+    func recordPayout(hostID: HostID, amount: Money, reference: String?, recordedBy: TelegramUserID?, at now: Instant) async throws -> Payout
+    /// Newest first; nil for every host.
+    func payouts(hostID: HostID?) async throws -> [Payout]
+    /// The host's all-time money per currency (empty when there is none).
+    func balance(hostID: HostID) async throws -> [Currency: HostBalance]
+    /// Per host and currency over ledger rows created in [from, to) (nil = unbounded), by host id then currency.
+    func earnings(from: Instant?, to: Instant?) async throws -> [EarningsLine]
+    /// Bookings starting in [from, to), optionally of one host, by start time (then id).
+    func allBookings(from: Instant?, to: Instant?, hostID: HostID?) async throws -> [Booking]
+    /// Ledger rows created in [from, to), oldest first.
+    func ledgerEntries(from: Instant?, to: Instant?) async throws -> [LedgerEntry]
+    /// Newest first; hidden ones too when asked.
+    func allReviews(includeHidden: Bool) async throws -> [Review]
+
     /// Remembers the provider's reference (a Stripe Checkout Session id) for a booking.
     func setPaymentReference(_ reference: String, for id: BookingID, at now: Instant) async throws
     func booking(paymentReference: String) async throws -> Booking?
@@ -101,6 +120,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicate(String)
     case invalidTransition(BookingTransitionError)
     case invalidData(String)
+    /// A payout larger than what the host is owed in its currency; `balance` is the unpaid balance now.
+    case payoutExceedsBalance(balance: Money)
 
     public var description: String {
         switch self {
@@ -109,6 +130,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicate(let what): "\(what) already exists."
         case .invalidTransition(let e): e.description
         case .invalidData(let what): "Stored data is invalid: \(what)."
+        case .payoutExceedsBalance(let balance):
+            "The payout is more than the host is owed: the unpaid balance is \(balance.formatted())."
         }
     }
 }

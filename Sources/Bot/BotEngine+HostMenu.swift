@@ -42,6 +42,18 @@ extension BotEngine {
             lines.append("<b>\(t.upcoming)</b>")
             lines += upcoming.map { "#\($0.id!.rawValue) · \(format.range($0.time)) · \($0.price.split.host.formatted())" }
         }
+        let balances = try await store.balance(hostID: host.id!)
+        if !balances.isEmpty {
+            lines += ["", "<b>\(t.earnings.dropFirst(2))</b>"]
+            for (_, b) in balances.sorted(by: { $0.key.code < $1.key.code }) {
+                lines.append(t.balanceLine(earned: b.earned.formatted(), paid: b.paidOut.formatted(), unpaid: b.unpaid.formatted()))
+            }
+            let payouts = try await store.payouts(hostID: host.id!)
+            if !payouts.isEmpty {
+                lines.append(t.payoutHistory + ":")
+                lines += payouts.prefix(5).map { "\(format.dateTime($0.createdAt)) · \($0.amount.formatted())" }
+            }
+        }
         let toggle: Screen.Button = host.status == .offline
             ? .action(t.goOnline, .hostSetOnline(true))
             : .action(t.goOffline, .hostSetOnline(false))

@@ -176,8 +176,18 @@ struct AdminFlowTests {
                 await h.fake.sendText("/start", from: anna)
                 try await h.expectLast(anna.id, contains: "Bienvenido")
                 #expect(try await h.store.host(host.id!)?.telegramUserID == TelegramUserID(anna.id))
+                // A paid booking and a payout show in the host's own menu.
+                let hold = try await h.store.createHold(
+                    try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,
+                                     pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
+                    bufferMinutes: 0)
+                _ = try await h.store.apply(.paymentConfirmed(method: "stripe", at: h.clock.now), to: hold.id!)
+                _ = try await h.store.recordPayout(hostID: host.id!, amount: Money(minorUnits: 5_000, currency: .usd), reference: nil,
+                                                   recordedBy: TelegramUserID(9001), at: h.clock.now)
                 await h.fake.sendText("/host", from: anna)
-                try await h.expectLast(anna.id, contains: "estás en línea")
+                let menu = try await h.expectLast(anna.id, contains: "estás en línea")
+                #expect(menu.text?.contains("Ganado $105.00 · pagado $50.00 · pendiente $55.00") == true)
+                #expect(menu.text?.contains("jue 26 nov, 09:00–09:30 (Europe/Madrid) · $105.00") == true)
                 try await h.tap("⚪ Desconectarme", as: anna)
                 try await h.expectLast(anna.id, contains: "estás desconectado")
                 #expect(try await h.store.hosts(listedOnly: true).isEmpty)

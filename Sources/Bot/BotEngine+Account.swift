@@ -31,8 +31,9 @@ extension BotEngine {
                 lines.append(line(b))
                 if b.status == .pending && b.blocksSlot(at: now), let id = b.id {
                     let n = Int(id.rawValue)
-                    keyboard.append([.action(t.payBooking(n), .payWith(booking: id, method: checkout.methods.first ?? .stripe)),
-                                     .action(t.cancelBooking(n), .cancelHold(booking: id))])
+                    var row: [Screen.Button] = checkout.methods.map { .action(t.payBooking(n) + " · " + t.method($0), .payWith(booking: id, method: $0)) }
+                    row.append(.action(t.cancelBooking(n), .cancelHold(booking: id)))
+                    keyboard += row.rows(of: 2)
                 }
             }
         }

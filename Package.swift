@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // Pure rules: money, availability, slots, booking lifecycle. No I/O, no clock reads.
@@ -64,6 +65,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Video rooms behind one protocol: Jitsi (HS256 JWT per participant) and Agora (AccessToken2 "007").
+        .target(
+            name: "VideoRooms",
+            dependencies: [
+                "Domain",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -143,6 +155,7 @@ let package = Package(
             dependencies: ["Payments", "FakeStripe", "Domain", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
+        .testTarget(name: "VideoRoomsTests", dependencies: ["VideoRooms", "Domain", "FakeStripe"], swiftSettings: strict),
         .testTarget(name: "BotTests", dependencies: ["Bot", "Domain"], swiftSettings: strict),
         .testTarget(name: "FakeTelegramTests", dependencies: ["FakeTelegram", "Telegram"], swiftSettings: strict),
         .testTarget(

@@ -63,9 +63,10 @@ struct UpdatesTests {
     }
 
     @Test func secondPollerTerminatesTheFirst() async throws {
-        try await withFake { _, client in
+        try await withFake { fake, client in
             async let first = failure { try await client.getUpdates(offset: nil, timeout: 10) }
-            try await Task.sleep(for: .milliseconds(200))
+            // Wait until the first long poll is open at the fake (its call is recorded with status 0 meanwhile).
+            try await fake.waitUntil { await fake.calls("getUpdates").contains { $0.status == 0 } }
             #expect(try await client.getUpdates(offset: nil, timeout: 0).isEmpty)
             guard case .api(409, let description) = await first else {
                 Issue.record("expected the first poll to end with 409")

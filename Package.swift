@@ -80,10 +80,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test support: a Hummingbird server on 127.0.0.1:0 for the test doubles.
+        .target(
+            name: "LocalServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Test support: a Stripe Checkout Sessions double that checks requests as Stripe documents them.
         .target(
             name: "FakeStripe",
             dependencies: [
+                "LocalServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -96,7 +107,7 @@ let package = Package(
         .target(
             name: "FakeTelegram",
             dependencies: [
-                "Telegram",
+                "Telegram", "LocalServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

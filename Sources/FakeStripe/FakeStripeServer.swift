@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LocalServer
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -17,13 +18,13 @@ public final class FakeStripeServer: Sendable {
     public let baseURL: String
     public let secretKey: String
     private let state: FakeStripeState
-    private let server: FakeStripeHTTPServer
+    private let server: LocalHTTPServer
 
     /// The double's clock (unix seconds): the real one by default; tests that run the app on an injected clock
     /// pass the same clock, so `expires_at` is judged against the time the app believes it is.
     private let clock: @Sendable () -> Int64
 
-    private init(baseURL: String, secretKey: String, state: FakeStripeState, server: FakeStripeHTTPServer, clock: @escaping @Sendable () -> Int64) {
+    private init(baseURL: String, secretKey: String, state: FakeStripeState, server: LocalHTTPServer, clock: @escaping @Sendable () -> Int64) {
         self.baseURL = baseURL
         self.secretKey = secretKey
         self.state = state
@@ -57,7 +58,7 @@ public final class FakeStripeServer: Sendable {
         router.delete("**", use: handler)
         var logger = Logger(label: "FakeStripe")
         logger.logLevel = .warning
-        let server = try await FakeStripeHTTPServer.start(router: router, logger: logger)
+        let server = try await LocalHTTPServer.start(router: router, logger: logger)
         return FakeStripeServer(baseURL: "http://127.0.0.1:\(server.port)", secretKey: secretKey, state: state, server: server, clock: clock)
     }
 
@@ -77,52 +78,5 @@ public final class FakeStripeServer: Sendable {
     /// The next `count` authenticated requests (that are not idempotent replays) answer this error instead.
     public func failNext(status: Int, message: String, type: String = "api_error", count: Int = 1) async {
         await state.inject(StripeAPIError(status: status, type: type, message: message), count: count)
-    }
-
-}
-
-/// The fake could not start its HTTP server.
-public struct FakeStripeStartError: Error, CustomStringConvertible {
-    public let description: String
-}
-
-/// A Hummingbird application on 127.0.0.1, port 0, run in its own ServiceGroup.
-struct FakeStripeHTTPServer: Sendable {
-    let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, Never>
-
-    static func start(router: Router<BasicRequestContext>, logger: Logger) async throws -> FakeStripeHTTPServer {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
-        let task = Task {
-            do {
-                try await group.run()
-            } catch {
-                logger.error("FakeStripe HTTP server stopped with an error", metadata: ["error": "\(error)"])
-            }
-            continuation.finish()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            await group.triggerGracefulShutdown()
-            await task.value
-            throw FakeStripeStartError(description: "FakeStripe did not start listening on 127.0.0.1")
-        }
-        return FakeStripeHTTPServer(port: port, group: group, task: task)
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        await task.value
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LocalServer
 import Logging
 import Telegram
 

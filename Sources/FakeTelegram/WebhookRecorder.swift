@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LocalServer
 import Logging
 import NIOCore
 import Telegram

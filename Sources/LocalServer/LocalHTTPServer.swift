@@ -4,19 +4,20 @@ import NIOCore
 import ServiceLifecycle
 
 /// The fake could not start its HTTP server.
-public struct FakeServerStartError: Error, CustomStringConvertible {
+public struct LocalServerStartError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// A Hummingbird application on 127.0.0.1, port 0, run in its own ServiceGroup.
-struct LocalHTTPServer: Sendable {
-    let port: Int
+/// A Hummingbird application on 127.0.0.1, port 0, run in its own ServiceGroup: the HTTP side of the test
+/// doubles (fake Bot API, Stripe Checkout double).
+public struct LocalHTTPServer: Sendable {
+    public let port: Int
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    static func start(router: Router<BasicRequestContext>, logger: Logger) async throws -> LocalHTTPServer {
+    public static func start(router: Router<BasicRequestContext>, logger: Logger) async throws -> LocalHTTPServer {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
@@ -40,13 +41,13 @@ struct LocalHTTPServer: Sendable {
         guard let port = await iterator.next(), port > 0 else {
             await group.triggerGracefulShutdown()
             await task.value
-            throw FakeServerStartError(description: "the fake HTTP server did not start listening on 127.0.0.1")
+            throw LocalServerStartError(description: "the fake HTTP server did not start listening on 127.0.0.1")
         }
         return LocalHTTPServer(port: port, group: group, task: task)
     }
 
     /// Graceful shutdown: stops accepting, lets open requests finish.
-    func stop() async {
+    public func stop() async {
         await group.triggerGracefulShutdown()
         await task.value
     }

@@ -28,7 +28,7 @@ public func buildApplication(
         payments = runtime
         let settings = BotSettings(
             commission: configuration.commission, holdMinutes: configuration.holdMinutes, slotRules: configuration.slotRules,
-            defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs)
+            defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs, starsPerUSD: configuration.starsPerUSD)
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
         runtime.registerRoutes(on: router)

@@ -31,7 +31,7 @@ extension BotEngine {
                 lines.append(line(b))
                 if b.status == .pending && b.blocksSlot(at: now), let id = b.id {
                     let n = Int(id.rawValue)
-                    var row: [Screen.Button] = checkout.methods.map { .action(t.payBooking(n) + " · " + t.method($0), .payWith(booking: id, method: $0)) }
+                    var row: [Screen.Button] = methods(for: b).map { .action(t.payBooking(n) + " · " + t.method($0), .payWith(booking: id, method: $0)) }
                     row.append(.action(t.cancelBooking(n), .cancelHold(booking: id)))
                     keyboard += row.rows(of: 2)
                 }

@@ -118,7 +118,7 @@ extension BotEngine {
     func paymentChoice(_ booking: Booking, _ session: Session) -> Screen {
         let t = session.texts
         let total = booking.price.total.formatted()
-        let methods = checkout.methods
+        let methods = self.methods(for: booking)
         var keyboard: [[Screen.Button]] = methods.map { [.action(t.method($0), .payWith(booking: booking.id!, method: $0))] }
         keyboard.append([.action(t.cancelHold, .cancelHold(booking: booking.id!))])
         let text = methods.isEmpty ? t.noPaymentMethods : t.held(until: session.format.clock(booking.holdExpiresAt), total: total)
@@ -130,13 +130,14 @@ extension BotEngine {
         let t = session.texts
         let now = self.now()
         guard let booking = try await store.booking(id), booking.userID == session.user.id, booking.status == .pending,
-              booking.blocksSlot(at: now), checkout.methods.contains(method) else {
+              booking.blocksSlot(at: now), methods(for: booking).contains(method) else {
             var outcome = try await myBookings(session)
             outcome.screen = withPrefix(t.holdGone, outcome.screen)
             outcome.toast = t.holdGone
             return outcome
         }
         guard let host = try await store.host(booking.hostID) else { return try await hostGone(session) }
+        if method == .stars { return try await payWithStars(booking, host: host, session) }
         let link: CheckoutLink
         do {
             link = try await checkout.checkout(booking: booking, host: host, method: method, language: session.language)

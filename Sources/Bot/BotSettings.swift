@@ -8,8 +8,12 @@ public struct BotSettings: Sendable {
     public var defaultZone: Zone
     public var hostsPerPage: Int
     public var adminIDs: Set<TelegramUserID>
+    /// Telegram Stars per US dollar; nil turns Stars off. Offered for bookings priced in USD.
+    public var starsPerUSD: Int?
 
-    public init(commission: CommissionRate, holdMinutes: Int, slotRules: SlotRules, defaultZone: Zone, hostsPerPage: Int = 5, adminIDs: Set<TelegramUserID> = []) {
+    public init(commission: CommissionRate, holdMinutes: Int, slotRules: SlotRules, defaultZone: Zone, hostsPerPage: Int = 5,
+                adminIDs: Set<TelegramUserID> = [], starsPerUSD: Int? = nil) {
+        self.starsPerUSD = starsPerUSD
         self.commission = commission
         self.holdMinutes = holdMinutes
         self.slotRules = slotRules

@@ -38,6 +38,9 @@ public protocol BotAPI: Sendable {
     func answerCallbackQuery(_ p: AnswerCallbackQuery) async throws(TelegramError)
     func sendPhoto(_ p: SendPhoto) async throws(TelegramError) -> Message
     func sendMediaGroup(_ p: SendMediaGroup) async throws(TelegramError) -> [Message]
+    func sendInvoice(_ p: SendInvoice) async throws(TelegramError) -> Message
+    func answerPreCheckoutQuery(_ p: AnswerPreCheckoutQuery) async throws(TelegramError)
+    func refundStarPayment(_ p: RefundStarPayment) async throws(TelegramError)
     func sendDocument(chatId: Int64, document: InputFile, caption: String?, parseMode: String?, replyMarkup: InlineKeyboardMarkup?) async throws(TelegramError) -> Message
 }
 

@@ -104,6 +104,20 @@ public struct Texts: Sendable {
     }
     public var holdExpiredNotice: String { t("⌛ Your hold ran out before payment, so the time was released.", "⌛ Tu reserva caducó antes del pago, así que la hora quedó libre.") }
 
+    public func starsTitle(_ host: String, _ minutes: Int) -> String { t("Call with \(host), \(minutes) min", "Llamada con \(host), \(minutes) min") }
+    public func starsDescription(_ when: String, _ price: String) -> String {
+        t("Private video call \(when) (\(price)).", "Videollamada privada \(when) (\(price)).")
+    }
+    public func starsInvoiceSent(_ stars: Int64) -> String {
+        t("⭐ Pay \(stars) Stars with the invoice above. Your booking is confirmed here as soon as Telegram reports the payment.",
+          "⭐ Paga \(stars) Stars con la factura de arriba. Tu reserva se confirma aquí en cuanto Telegram informe del pago.")
+    }
+    public var starsAmountChanged: String { t("The price of this booking is different now. Please start again.", "El precio de esta reserva ha cambiado. Vuelve a empezar.") }
+    public func starsRefunded(_ stars: Int64) -> String {
+        t("⚠️ Your \(stars) Stars arrived after the time was taken or the booking ended, so we refunded them in full.",
+          "⚠️ Tus \(stars) Stars llegaron cuando la hora ya estaba tomada o la reserva había terminado, así que te las devolvimos completas.")
+    }
+
     // My bookings
     public var myBookingsTitle: String { t("📅 <b>My bookings</b>", "📅 <b>Mis reservas</b>") }
     public var upcoming: String { t("Upcoming", "Próximas") }

@@ -60,6 +60,8 @@ struct ConfigurationTests {
         ("DEFAULT_TIMEZONE", "Mars/Olympus"),
         ("ADMIN_TELEGRAM_IDS", "12,abc"),
         ("LOG_LEVEL", "loud"),
+        ("STARS_PER_USD", "0"),
+        ("STARS_PER_USD", "fifty"),
     ])
     func aBadValueNamesItsVariableInOneLine(variable: String, value: String) {
         do {

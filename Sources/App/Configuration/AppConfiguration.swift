@@ -18,6 +18,8 @@ public struct AppConfiguration: Sendable {
     public var stripe: StripeSettings?
     /// How often the scheduler looks for lapsed holds.
     public var schedulerIntervalSeconds: Int
+    /// Telegram Stars per US dollar; nil = Stars not offered.
+    public var starsPerUSD: Int?
 
     public static let defaultDatabase = "privatecalls.sqlite"
 
@@ -69,11 +71,19 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(variable: "LOG_LEVEL", message: "must be one of trace, debug, info, notice, warning, error, critical; got “\(logLevel)”")
         }
         let interval = try reader.int("SCHEDULER_INTERVAL_SECONDS", default: 15, in: 1...3600)
+        var stars: Int?
+        if let text = value(env, "STARS_PER_USD") {
+            guard let n = Int(text), (1...100_000).contains(n) else {
+                throw ConfigurationError(variable: "STARS_PER_USD", message: "must be a whole number of Stars per US dollar from 1 to 100000, got “\(text)”")
+            }
+            stars = n
+        }
         return AppConfiguration(
             database: database, host: host, port: port, commission: commission, holdMinutes: hold,
             slotRules: SlotRules(horizonDays: horizon, minimumNoticeMinutes: notice, bufferMinutes: buffer, gridMinutes: slot),
             defaultAvailability: availability, defaultZone: zone, adminIDs: admins, logLevel: logLevel,
-            telegram: try telegram(env, randomSecret: randomToken), stripe: try stripe(env), schedulerIntervalSeconds: interval)
+            telegram: try telegram(env, randomSecret: randomToken), stripe: try stripe(env), schedulerIntervalSeconds: interval,
+            starsPerUSD: stars)
     }
 
     private struct Reader {

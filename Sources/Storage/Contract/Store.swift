@@ -106,6 +106,30 @@ public protocol Store: Sendable {
     func conversationState(chatID: Int64) async throws -> String?
     func setConversationState(chatID: Int64, _ state: String?, at now: Instant) async throws
 
+    // MARK: Outbox
+    /// Writes messages to send, in one transaction; one whose dedupe key is already stored is skipped
+    /// silently. A message without `notBefore` is due at `now`. Returns how many were inserted.
+    @discardableResult
+    func enqueue(_ messages: [NewOutboxMessage], at now: Instant) async throws -> Int
+    /// `apply(_:to:)` plus `messages` written in the same transaction: both commit, or neither (an invalid
+    /// transition writes no message). Messages whose dedupe key is stored already are skipped.
+    func apply(_ event: BookingEvent, to id: BookingID, messages: [NewOutboxMessage]) async throws -> Booking
+    /// Atomically claims up to `limit` due messages in id order — pending ones whose `notBefore` ≤ `now`, and
+    /// `sending` ones whose lease ran out (a crashed sender) — marking them `sending` until `now + lease`
+    /// seconds, by `claimer`, with one more attempt. Concurrent claimers (several instances on one PostgreSQL
+    /// too) never get the same message while its lease holds.
+    func claimOutbox(limit: Int, now: Instant, lease: Int64, claimer: String) async throws -> [OutboxMessage]
+    /// Delivered. Throws `notFound` for an unknown id.
+    func markOutboxSent(_ id: Int64, at now: Instant) async throws
+    /// Back to pending, not before `notBefore` (a 429's retry_after, a backoff), remembering why.
+    func rescheduleOutbox(_ id: Int64, notBefore: Instant, error: String?) async throws
+    /// Given up, with the reason.
+    func failOutbox(_ id: Int64, error: String, at now: Instant) async throws
+    /// Messages in id order; nil for every status.
+    func outbox(status: OutboxStatus?) async throws -> [OutboxMessage]
+    /// Messages not yet sent nor given up (pending or sending).
+    func pendingOutboxCount() async throws -> Int
+
     // MARK: Audit
     func appendAudit(_ entry: AuditEntry) async throws
     func auditLog(limit: Int) async throws -> [AuditEntry]

@@ -75,40 +75,44 @@ extension SQLStore {
 
     public func apply(_ event: BookingEvent, to id: BookingID) async throws -> Booking {
         let flavor = self.flavor
-        let forUpdate = self.forUpdate
-        return try await write { db in
-            guard let current = try await db.raw("SELECT * FROM bookings WHERE id = \(bind: id.rawValue)" + forUpdate).first()
-                .map(Self.decodeBooking) else { throw StoreError.notFound("Booking \(id)") }
-            let next: Booking
-            do throws(BookingTransitionError) { next = try current.applying(event) } catch { throw StoreError.invalidTransition(error) }
+        return try await write { db in try await Self.applyBookingEvent(event, to: id, flavor: flavor, db) }
+    }
 
-            if current.status == .expired && next.status == .confirmed && flavor == .sqlite {
-                // A late payment: honoured only if nobody took the time meanwhile (PostgreSQL's constraint
-                // checks the same on the UPDATE below).
-                let clash = try await db.raw("""
-                    SELECT b.id FROM bookings b, bookings me
-                    WHERE me.id = \(bind: id.rawValue) AND b.host_id = me.host_id AND b.id <> me.id
-                      AND b.status IN ('pending', 'confirmed', 'active')
-                      AND b.start_at < me.blocked_until AND b.blocked_until > me.start_at
-                    LIMIT 1
-                    """).first()
-                if clash != nil { throw StoreError.slotTaken }
-            }
-            try await db.raw("""
-                UPDATE bookings SET status = \(bind: next.status.rawValue), payment_state = \(bind: next.paymentState.rawValue),
-                    refund_state = \(bind: next.refundState.rawValue), payment_method = \(bind: next.paymentMethod),
-                    cancelled_by = \(bind: next.cancelledBy?.rawValue), updated_at = \(bind: next.updatedAt.epochSeconds)
-                WHERE id = \(bind: id.rawValue)
-                """).run()
+    /// `apply(_:to:)` inside the caller's transaction `db`, so other writes (outbox messages) commit or roll
+    /// back with the transition.
+    static func applyBookingEvent(_ event: BookingEvent, to id: BookingID, flavor: SQLFlavor, _ db: any SQLDatabase) async throws -> Booking {
+        let forUpdate: SQLQueryString = flavor == .postgres ? " FOR UPDATE" : ""
+        guard let current = try await db.raw("SELECT * FROM bookings WHERE id = \(bind: id.rawValue)" + forUpdate).first()
+            .map(Self.decodeBooking) else { throw StoreError.notFound("Booking \(id)") }
+        let next: Booking
+        do throws(BookingTransitionError) { next = try current.applying(event) } catch { throw StoreError.invalidTransition(error) }
 
-            // The ledger follows the money: a payment writes the split, a settled refund reverses it.
-            if current.paymentState != .paid && next.paymentState == .paid {
-                try await Self.insertLedger(next, kind: .payment, split: next.price.split, at: event.at, db)
-            } else if current.paymentState == .paid && next.paymentState == .refunded {
-                try await Self.insertLedger(next, kind: .refund, split: next.price.split.reversed, at: event.at, db)
-            }
-            return next
+        if current.status == .expired && next.status == .confirmed && flavor == .sqlite {
+            // A late payment: honoured only if nobody took the time meanwhile (PostgreSQL's constraint
+            // checks the same on the UPDATE below).
+            let clash = try await db.raw("""
+                SELECT b.id FROM bookings b, bookings me
+                WHERE me.id = \(bind: id.rawValue) AND b.host_id = me.host_id AND b.id <> me.id
+                  AND b.status IN ('pending', 'confirmed', 'active')
+                  AND b.start_at < me.blocked_until AND b.blocked_until > me.start_at
+                LIMIT 1
+                """).first()
+            if clash != nil { throw StoreError.slotTaken }
         }
+        try await db.raw("""
+            UPDATE bookings SET status = \(bind: next.status.rawValue), payment_state = \(bind: next.paymentState.rawValue),
+                refund_state = \(bind: next.refundState.rawValue), payment_method = \(bind: next.paymentMethod),
+                cancelled_by = \(bind: next.cancelledBy?.rawValue), updated_at = \(bind: next.updatedAt.epochSeconds)
+            WHERE id = \(bind: id.rawValue)
+            """).run()
+
+        // The ledger follows the money: a payment writes the split, a settled refund reverses it.
+        if current.paymentState != .paid && next.paymentState == .paid {
+            try await Self.insertLedger(next, kind: .payment, split: next.price.split, at: event.at, db)
+        } else if current.paymentState == .paid && next.paymentState == .refunded {
+            try await Self.insertLedger(next, kind: .refund, split: next.price.split.reversed, at: event.at, db)
+        }
+        return next
     }
 
     public func expireLapsedHolds(at now: Instant) async throws -> [Booking] {

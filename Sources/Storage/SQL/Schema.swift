@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.
@@ -250,6 +250,17 @@ enum Schema {
             """,
             "ALTER TABLE bookings ADD COLUMN payment_reference TEXT",
             "CREATE INDEX bookings_payment_reference ON bookings (payment_reference)",
+        ]
+    }
+
+    /// Who claimed an outbox message (for diagnosing several instances), when a sender gave up on one, and
+    /// an index for finding lapsed leases.
+    static let outboxClaims = Migration(version: 4, name: "outbox claims") { flavor in
+        let t = DDL(flavor: flavor)
+        return [
+            "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+            "ALTER TABLE outbox ADD COLUMN failed_at \(t.int)",
+            "CREATE INDEX outbox_lease ON outbox (status, claimed_until)",
         ]
     }
 }

@@ -60,7 +60,7 @@ public struct AppConfiguration: Sendable {
         }
         var admins: Set<TelegramUserID> = []
         for item in try reader.string("ADMIN_TELEGRAM_IDS", default: "").split(separator: ",") {
-            let text = item.trimmingCharacters()
+            let text = item.trimmingSpaces()
             guard let id = Int64(text), id > 0 else {
                 throw ConfigurationError(variable: "ADMIN_TELEGRAM_IDS", message: "must be comma-separated Telegram user ids, got “\(text)”")
             }
@@ -91,7 +91,7 @@ public struct AppConfiguration: Sendable {
 
         func string(_ name: String, default value: String) throws(ConfigurationError) -> String {
             guard let raw = env[name] else { return value }
-            let text = raw.trimmingCharacters()
+            let text = raw.trimmingSpaces()
             return text.isEmpty ? value : text
         }
 
@@ -116,17 +116,4 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
     }
 
     public var description: String { "configuration error: \(variable) \(message)" }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String { String(self).trimmingCharacters() }
 }

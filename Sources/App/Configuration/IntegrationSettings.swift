@@ -1,3 +1,5 @@
+import Domain
+
 /// The bot's connection to Telegram. Absent when `TELEGRAM_BOT_TOKEN` is unset (the HTTP server still runs).
 public struct TelegramSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     public var token: String
@@ -30,7 +32,7 @@ extension AppConfiguration {
     typealias Env = [String: String]
 
     static func value(_ env: Env, _ name: String) -> String? {
-        guard let raw = env[name]?.trimmingCharacters(), !raw.isEmpty else { return nil }
+        guard let raw = env[name]?.trimmingSpaces(), !raw.isEmpty else { return nil }
         return raw
     }
 

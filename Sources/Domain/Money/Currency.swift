@@ -27,9 +27,9 @@ public enum Currency: String, CaseIterable, Sendable, Codable, Hashable {
     }
 }
 
-extension String {
+extension StringProtocol {
     /// Trims spaces, tabs and newlines without Foundation.
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

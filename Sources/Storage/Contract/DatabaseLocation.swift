@@ -1,3 +1,4 @@
+import Domain
 import Logging
 import SQLiteNIO
 
@@ -8,7 +9,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// `postgres://…`/`postgresql://…` → PostgreSQL; `sqlite://path`, `sqlite:path` or a plain path → SQLite.
     public init(parsing text: String) throws(DatabaseURLError) {
-        let trimmed = text.trimmingCharacters()
+        let trimmed = text.trimmingSpaces()
         guard !trimmed.isEmpty else { throw .malformed("it is empty") }
         if trimmed.hasPrefix("postgres://") || trimmed.hasPrefix("postgresql://") {
             self = .postgres(try PostgresURL(parsing: trimmed))
@@ -79,14 +80,5 @@ public enum StoreFactory {
         case .postgres(let url):
             return SQLStore(engine: try await PostgresEngine.open(url, logger: logger), logger: logger)
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
     }
 }

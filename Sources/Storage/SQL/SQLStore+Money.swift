@@ -9,7 +9,7 @@ extension SQLStore {
         hostID: HostID, amount: Money, reference: String?, recordedBy: TelegramUserID?, at now: Instant
     ) async throws -> Payout {
         guard amount.isPositive else { throw StoreError.invalidData("a payout must be more than zero (got \(amount.decimalString))") }
-        let reference = reference.map { $0.trimmingCharacters() }.flatMap { $0.isEmpty ? nil : $0 }
+        let reference = reference.map { $0.trimmingSpaces() }.flatMap { $0.isEmpty ? nil : $0 }
         let forUpdate = self.forUpdate
         return try await write { db in
             // Serialize payouts of one host: on PostgreSQL every payout transaction takes the host row's lock

@@ -28,21 +28,9 @@ let scenarios = [
              availability: "Mon-Fri 09:00-17:00; Sat 10:00-14:00", now: novemberNow, bookings: 0, duration: 15),
 ]
 
-/// Deterministic pseudo-random numbers (SplitMix64) so every run measures the same inputs.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// `count` non-overlapping bookings of 15–120 minutes on the 15-minute grid, inside the next 14 days.
 func busy(count: Int, from now: Instant) -> [TimeRange] {
-    var rng = SplitMix64(state: 42)
+    var rng = SplitMix64(seed: 42)
     var ranges: [TimeRange] = []
     while ranges.count < count {
         let slot = Int64(rng.next() % UInt64(14 * 96))

@@ -81,10 +81,10 @@ private let seededReviews: [AnalyticsReview] = [
     AnalyticsReview(hostID: HostID(3), rating: 2, hidden: true),
 ]
 
-private let seededPayouts: [AnalyticsPayout] = [
-    AnalyticsPayout(id: 1, hostID: HostID(1), amount: usd(20_000), reference: "wire 1", recordedBy: TelegramUserID(42), createdAt: utc("2026-04-01T10:00")),
-    AnalyticsPayout(id: 2, hostID: HostID(2), amount: cop(10_000_000), reference: nil, recordedBy: TelegramUserID(42), createdAt: utc("2026-04-02T10:00")),
-    AnalyticsPayout(id: 3, hostID: HostID(1), amount: usd(5_000), reference: "cash", recordedBy: nil, createdAt: utc("2026-04-02T10:00")),
+private let seededPayouts: [Payout] = [
+    Payout(id: 1, hostID: HostID(1), amount: usd(20_000), reference: "wire 1", recordedBy: TelegramUserID(42), createdAt: utc("2026-04-01T10:00")),
+    Payout(id: 2, hostID: HostID(2), amount: cop(10_000_000), reference: nil, recordedBy: TelegramUserID(42), createdAt: utc("2026-04-02T10:00")),
+    Payout(id: 3, hostID: HostID(1), amount: usd(5_000), reference: "cash", recordedBy: nil, createdAt: utc("2026-04-02T10:00")),
 ]
 
 @Suite("Analytics over a hand-computed data set")

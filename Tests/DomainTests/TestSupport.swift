@@ -68,17 +68,3 @@ func everyDay(_ windows: String...) -> WeeklyAvailability {
 /// The range [start, end) from two literal UTC date-times.
 func range(_ start: String, _ end: String) -> TimeRange { TimeRange(start: utc(start), end: utc(end)) }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, seedable, well-mixed generator for property tests.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -192,7 +192,7 @@ import Testing
 
     @Test func roomNamesSuitAgoraChannels() {
         let agora = try! AgoraRooms(appID: Self.appID, appCertificate: Self.appCertificate, joinPageBase: "https://x.example")
-        var rng = SplitMix64(state: 3)
+        var rng = SplitMix64(seed: 3)
         let name = agora.roomName(for: Fixtures.booking, using: &rng)
         #expect(name.utf8.count >= 22 && name.utf8.count <= 64)
     }

@@ -12,7 +12,7 @@ import Testing
 
     @Test func roomNamesAreUniqueAndLongEnough() {
         let jitsi = try! JitsiRooms(appID: nil, appSecret: nil, audience: nil)
-        var rng = SplitMix64(state: 1)
+        var rng = SplitMix64(seed: 1)
         var names = Set<String>()
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         for id in 1...1000 {
@@ -29,9 +29,9 @@ import Testing
     }
 
     @Test func sameSeedSameNameDifferentSeedDifferentName() {
-        var a = SplitMix64(state: 9)
-        var b = SplitMix64(state: 9)
-        var c = SplitMix64(state: 10)
+        var a = SplitMix64(seed: 9)
+        var b = SplitMix64(seed: 9)
+        var c = SplitMix64(seed: 10)
         #expect(RoomNames.random(using: &a) == RoomNames.random(using: &b))
         #expect(RoomNames.random(using: &a) != RoomNames.random(using: &c))
     }

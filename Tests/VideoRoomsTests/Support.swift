@@ -5,18 +5,6 @@ import Testing
 
 @testable import VideoRooms
 
-/// A seeded generator so room names are reproducible in tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum Fixtures {
     /// 2026-03-08T07:00:00Z.
     static let start = Instant(epochSeconds: 1_772_953_200)

@@ -17,7 +17,7 @@
 ///   ratings 5, 4, 4 → 433; 5, 4 → 450; 5, 5, 4 → 467. nil when there are no visible reviews.
 public enum Analytics {
     public static func compute(
-        bookings: [Booking], ledger: [AnalyticsLedgerRow], reviews: [AnalyticsReview], payouts: [AnalyticsPayout], zone: Zone
+        bookings: [Booking], ledger: [AnalyticsLedgerRow], reviews: [AnalyticsReview], payouts: [Payout], zone: Zone
     ) -> AnalyticsReport {
         var perHost: [HostID: HostAnalytics] = [:]
         func entry(_ id: HostID) -> HostAnalytics { perHost[id] ?? HostAnalytics(hostID: id) }
@@ -143,13 +143,13 @@ public struct AnalyticsReport: Hashable, Sendable {
     public var hostShare: [Currency: Money]
     public var paidOut: [Currency: Money]
     /// Newest first (ties: higher id first).
-    public var payouts: [AnalyticsPayout]
+    public var payouts: [Payout]
 
     public init(
         zone: Zone, hosts: [HostAnalytics], holdsCreated: Int, paidBookings: Int, refundedBookings: Int,
         paymentSuccessRateBasisPoints: Int?, refundRateBasisPoints: Int?, busiestHours: [HourCount],
         revenue: [Currency: Money], commission: [Currency: Money], hostShare: [Currency: Money], paidOut: [Currency: Money],
-        payouts: [AnalyticsPayout]
+        payouts: [Payout]
     ) {
         self.zone = zone
         self.hosts = hosts

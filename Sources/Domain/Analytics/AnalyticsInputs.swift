@@ -47,8 +47,9 @@ public struct AnalyticsReview: Hashable, Sendable {
     }
 }
 
-/// Money paid out to a host, recorded by an admin.
-public struct AnalyticsPayout: Hashable, Sendable {
+/// Money paid out to a host (outside the app: a bank transfer, cash), recorded by an admin. `reference` is the
+/// admin's note; `recordedBy` is nil when the system recorded it.
+public struct Payout: Hashable, Sendable {
     public var id: Int64
     public var hostID: HostID
     public var amount: Money

@@ -1,31 +1,5 @@
 import Domain
 
-/// Money paid out to a host (outside the app: a bank transfer, cash), recorded by an admin.
-public struct Payout: Hashable, Sendable {
-    public let id: Int64
-    public let hostID: HostID
-    /// Always positive.
-    public let amount: Money
-    /// The admin's note: a transfer number, "cash", …
-    public let reference: String?
-    /// The admin who recorded it; nil when the system did.
-    public let recordedBy: TelegramUserID?
-    public let createdAt: Instant
-
-    public init(id: Int64, hostID: HostID, amount: Money, reference: String?, recordedBy: TelegramUserID?, createdAt: Instant) {
-        self.id = id
-        self.hostID = hostID
-        self.amount = amount
-        self.reference = reference
-        self.recordedBy = recordedBy
-        self.createdAt = createdAt
-    }
-
-    public var analyticsPayout: AnalyticsPayout {
-        AnalyticsPayout(id: id, hostID: hostID, amount: amount, reference: reference, recordedBy: recordedBy, createdAt: createdAt)
-    }
-}
-
 /// A host's money in one currency, all time. Every figure is net of refunds (the ledger's refund rows are
 /// negated payment rows).
 public struct HostBalance: Hashable, Sendable {
@@ -102,7 +76,7 @@ extension Store {
         }
         return Analytics.compute(
             bookings: bookings, ledger: ledger.map(\.analyticsRow), reviews: reviews.map(\.analyticsReview),
-            payouts: payouts.map(\.analyticsPayout), zone: zone)
+            payouts: payouts, zone: zone)
     }
 
     /// The ledger rows recorded in [from, to) as RFC 4180 CSV, host names filled in.

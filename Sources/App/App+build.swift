@@ -17,14 +17,13 @@ public func buildApplication(
     let now: @Sendable () -> Instant = { clock.now() }
 
     var services: [any Service] = []
-    var notifier: Notifier?
     var payments: PaymentsRuntime?
     if let telegram = configuration.telegram {
         var botLogger = logger
         botLogger[metadataKey: "component"] = "bot"
         let client = TelegramClient(token: telegram.token, baseURL: telegram.apiURL, logger: botLogger)
-        notifier = Notifier(client: client, store: store, defaultZone: configuration.defaultZone, logger: botLogger)
-        let runtime = PaymentsRuntime(configuration: configuration, store: store, now: now, notifier: notifier, logger: logger)
+        let notices = Notices(store: store, defaultZone: configuration.defaultZone)
+        let runtime = PaymentsRuntime(configuration: configuration, store: store, now: now, notices: notices, logger: logger)
         payments = runtime
         let settings = BotSettings(
             commission: configuration.commission, holdMinutes: configuration.holdMinutes, slotRules: configuration.slotRules,
@@ -33,6 +32,7 @@ public func buildApplication(
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
         runtime.registerRoutes(on: router)
         services.append(BotCommandsService(client: client, logger: botLogger))
+        services.append(OutboxSender(store: store, api: client, now: now, instance: configuration.instanceName, logger: botLogger))
         if let url = telegram.webhookURL {
             TelegramWebhookRoutes(secret: telegram.webhookSecret, dispatcher: dispatcher).register(on: router)
             services.append(WebhookRegistration(client: client, url: url, secret: telegram.webhookSecret, logger: botLogger))

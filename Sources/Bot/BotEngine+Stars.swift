@@ -77,19 +77,23 @@ extension BotEngine {
             return
         }
         do {
-            let confirmed = try await store.apply(.paymentConfirmed(method: PaymentMethod.stars.rawValue, at: now()), to: id)
+            let messages = await notices.confirmed(booking, paid: "\(payment.totalAmount) ⭐")
+            _ = try await store.apply(.paymentConfirmed(method: PaymentMethod.stars.rawValue, at: now()), to: id, messages: messages)
             try await store.setPaymentReference(payment.telegramPaymentChargeId, for: id, at: now())
             try await store.setPaymentEventStatus(provider: "stars", eventID: payment.telegramPaymentChargeId, status: "confirmed")
-            let host = try await store.host(confirmed.hostID)
-            _ = try await api.sendMessage(SendMessage(chatId: session.chatID, text: t.confirmed(
-                host: html(host?.displayName.value ?? "?"), when: session.format.range(confirmed.time), total: "\(payment.totalAmount) ⭐")))
         } catch StoreError.slotTaken {
             try await refundStars(payment, user: from.id, reason: "slot taken", logger: logger)
-            _ = try await api.sendMessage(SendMessage(chatId: session.chatID, text: t.starsRefunded(payment.totalAmount)))
+            try await starsRefundedNotice(payment, session)
         } catch StoreError.invalidTransition {
             try await refundStars(payment, user: from.id, reason: "booking \(booking.status.rawValue)", logger: logger)
-            _ = try await api.sendMessage(SendMessage(chatId: session.chatID, text: t.starsRefunded(payment.totalAmount)))
+            try await starsRefundedNotice(payment, session)
         }
+    }
+
+    func starsRefundedNotice(_ payment: SuccessfulPayment, _ session: Session) async throws {
+        try await store.enqueue([.send(
+            SendMessage(chatId: session.chatID, text: session.texts.starsRefunded(payment.totalAmount)),
+            kind: "payment.refunded", dedupeKey: "payment-refund:stars:\(payment.telegramPaymentChargeId)")], at: now())
     }
 
     func refundStars(_ payment: SuccessfulPayment, user: Int64, reason: String, logger: Logger) async throws {

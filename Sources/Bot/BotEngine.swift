@@ -25,6 +25,9 @@ public final class BotEngine: Sendable {
         self.logger = logger
     }
 
+    /// The outbox messages of booking events, in each recipient's language and zone.
+    var notices: Notices { Notices(store: store, defaultZone: settings.defaultZone) }
+
     /// Who is talking, in which language and zone.
     struct Session: Sendable {
         var user: UserProfile

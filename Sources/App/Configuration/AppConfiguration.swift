@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Storage
 
 /// Everything the server reads from its environment (flags may override). Parsing checks every value and
@@ -20,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var schedulerIntervalSeconds: Int
     /// Telegram Stars per US dollar; nil = Stars not offered.
     public var starsPerUSD: Int?
+    /// Names this instance in outbox claims and logs (`INSTANCE_NAME`, default host-pid).
+    public var instanceName = "privatecalls"
 
     public static let defaultDatabase = "privatecalls.sqlite"
 
@@ -78,12 +81,20 @@ public struct AppConfiguration: Sendable {
             }
             stars = n
         }
-        return AppConfiguration(
+        var configuration = AppConfiguration(
             database: database, host: host, port: port, commission: commission, holdMinutes: hold,
             slotRules: SlotRules(horizonDays: horizon, minimumNoticeMinutes: notice, bufferMinutes: buffer, gridMinutes: slot),
             defaultAvailability: availability, defaultZone: zone, adminIDs: admins, logLevel: logLevel,
             telegram: try telegram(env, randomSecret: randomToken), stripe: try stripe(env), schedulerIntervalSeconds: interval,
             starsPerUSD: stars)
+        // Later settings are read one per line below, each by its own function (keeps this list short).
+        configuration.instanceName = try reader.string("INSTANCE_NAME", default: defaultInstanceName())
+        return configuration
+    }
+
+    /// host-pid: tells apart several `serve` instances sharing one database (outbox claims, logs).
+    static func defaultInstanceName() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     private struct Reader {

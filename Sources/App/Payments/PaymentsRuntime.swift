@@ -12,15 +12,15 @@ final class PaymentsRuntime: CheckoutService {
     let configuration: AppConfiguration
     let store: any Store
     let now: @Sendable () -> Instant
-    let notifier: Notifier?
+    let notices: Notices?
     let logger: Logger
     let stripe: StripeClient?
 
-    init(configuration: AppConfiguration, store: any Store, now: @escaping @Sendable () -> Instant, notifier: Notifier?, logger: Logger) {
+    init(configuration: AppConfiguration, store: any Store, now: @escaping @Sendable () -> Instant, notices: Notices?, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.now = now
-        self.notifier = notifier
+        self.notices = notices
         var paymentsLogger = logger
         paymentsLogger[metadataKey: "component"] = "payments"
         self.logger = paymentsLogger
@@ -63,7 +63,14 @@ final class PaymentsRuntime: CheckoutService {
         for b in bookings {
             if let id = b.id, let reference = try? await store.paymentReference(of: id) { await cancelCheckout(of: b, reference: reference) }
         }
-        await notifier?.holdsExpired(bookings)
+        guard let notices else { return }
+        var messages: [NewOutboxMessage] = []
+        for b in bookings { messages += await notices.holdExpired(b) }
+        do {
+            try await store.enqueue(messages, at: now())
+        } catch {
+            logger.error("could not queue hold-expired notices", metadata: ["error": "\(error)"])
+        }
     }
 
     func registerRoutes(on router: Router<some RequestContext>) {

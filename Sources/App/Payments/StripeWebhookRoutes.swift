@@ -80,21 +80,21 @@ struct StripeWebhookRoutes {
             return "rejected: amount mismatch"
         }
         do {
-            let confirmed = try await store.apply(.paymentConfirmed(method: PaymentMethod.stripe.rawValue, at: runtime.now()), to: id)
+            let messages = await runtime.notices?.confirmed(booking) ?? []
+            _ = try await store.apply(.paymentConfirmed(method: PaymentMethod.stripe.rawValue, at: runtime.now()), to: id, messages: messages)
             if booking.status == .expired { logger.notice("late payment honoured: the slot was still free", metadata: ["booking": "\(id)"]) }
             try await store.setPaymentReference(session.paymentIntent ?? session.id, for: id, at: runtime.now())
-            await runtime.notifier?.bookingConfirmed(confirmed)
             return "confirmed"
         } catch StoreError.slotTaken {
             logger.notice("late payment: the slot was taken meanwhile, refunding", metadata: ["booking": "\(id)"])
             let outcome = try await refund(session, booking: booking, reason: "slot taken", logger: logger)
-            await runtime.notifier?.latePaymentRefunded(booking)
+            try await store.enqueue(await runtime.notices?.latePaymentRefunded(booking, reference: session.id) ?? [], at: runtime.now())
             return outcome
         } catch StoreError.invalidTransition {
             // Already paid (a second payment), or cancelled meanwhile: this money is not needed.
             logger.notice("payment for a booking that cannot take it, refunding", metadata: ["booking": "\(id)", "status": "\(booking.status.rawValue)"])
             let outcome = try await refund(session, booking: booking, reason: "booking \(booking.status.rawValue)", logger: logger)
-            await runtime.notifier?.latePaymentRefunded(booking)
+            try await store.enqueue(await runtime.notices?.latePaymentRefunded(booking, reference: session.id) ?? [], at: runtime.now())
             return outcome
         }
     }

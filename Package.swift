@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Storage", "Bot", "Telegram", "Payments",
+                "Domain", "Storage", "Bot", "Telegram", "Payments", "VideoRooms",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -172,8 +172,9 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "FakeStripe", "Bot",
+                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "FakeStripe", "Bot", "VideoRooms",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -5,34 +5,52 @@ import Logging
 import ServiceLifecycle
 import Storage
 import Telegram
+import VideoRooms
 
 /// Builds the server the same way for `privatecalls serve` and for tests: routes, middleware and the
 /// long-running services, over a store that is already open and migrated.
 public func buildApplication(
-    configuration: AppConfiguration, store: any Store, clock: WallClock = .system, logger: Logger
+    configuration: AppConfiguration, store: any Store, clock: WallClock = .system, random: RandomSource = .system, logger: Logger
 ) -> some ApplicationProtocol {
     let router = Router()
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    // Paths only, never query strings: a call link's query carries its token.
+    router.add(middleware: LogRequestPathsMiddleware(level: .debug))
     HealthRoutes(store: store).register(on: router)
     let now: @Sendable () -> Instant = { clock.now() }
 
+    // Video rooms for the calls (VIDEO_PROVIDER); Agora's links open our join page.
+    var rooms: AppCallRooms?
+    do {
+        let provider = try configuration.video.makeProvider()
+        rooms = AppCallRooms(provider: provider, store: store, now: now, random: random, graceMinutes: configuration.video.graceMinutes)
+        if let agora = provider as? AgoraRooms { AgoraJoinRoutes(agora: agora, store: store, now: now, logger: logger).register(on: router) }
+    } catch {
+        logger.error("video rooms unavailable: \(error)")
+    }
+
     var services: [any Service] = []
     var payments: PaymentsRuntime?
+    var callNotices: Notices?
     if let telegram = configuration.telegram {
         var botLogger = logger
         botLogger[metadataKey: "component"] = "bot"
         let client = TelegramClient(token: telegram.token, baseURL: telegram.apiURL, logger: botLogger)
         let notices = Notices(store: store, defaultZone: configuration.defaultZone)
+        callNotices = notices
         let runtime = PaymentsRuntime(configuration: configuration, store: store, now: now, notices: notices, logger: logger)
+        logger.notice("payment methods enabled: \(PaymentsRuntime.enabledSummary(configuration))")
         payments = runtime
-        let settings = BotSettings(
+        var settings = BotSettings(
             commission: configuration.commission, holdMinutes: configuration.holdMinutes, slotRules: configuration.slotRules,
             defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs, starsPerUSD: configuration.starsPerUSD)
-        let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger)
+        settings.cancellation = configuration.cancellation
+        let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
         runtime.registerRoutes(on: router)
         services.append(BotCommandsService(client: client, logger: botLogger))
-        services.append(OutboxSender(store: store, api: client, now: now, instance: configuration.instanceName, logger: botLogger))
+        services.append(OutboxSender(
+            store: store, api: client, now: now, instance: configuration.instanceName, logger: botLogger,
+            lease: Int64(configuration.outboxLeaseSeconds)))
         if let url = telegram.webhookURL {
             TelegramWebhookRoutes(secret: telegram.webhookSecret, dispatcher: dispatcher).register(on: router)
             services.append(WebhookRegistration(client: client, url: url, secret: telegram.webhookSecret, logger: botLogger))
@@ -43,9 +61,9 @@ public func buildApplication(
         logger.notice("bot disabled: TELEGRAM_BOT_TOKEN is not set")
     }
     let expiryHandler = payments
-    services.append(HoldExpiryService(
+    services.append(CallScheduler(
         store: store, now: now, interval: .seconds(configuration.schedulerIntervalSeconds),
-        onExpired: { bookings in await expiryHandler?.holdsExpired(bookings) }, logger: logger))
+        onExpired: { bookings in await expiryHandler?.holdsExpired(bookings) }, notices: callNotices, rooms: rooms, logger: logger))
 
     return Application(
         router: router,

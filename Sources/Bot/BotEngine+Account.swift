@@ -41,6 +41,7 @@ extension BotEngine {
             lines += ["", "<b>\(t.past)</b>"]
             lines += past.map(line)
         }
+        keyboard += try await cancellationButtons(bookings, session, now: now)
         keyboard.append([.action(t.privateCalls, .hosts(page: 0)), .action(t.mainMenu, .mainMenu)])
         return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: keyboard))
     }
@@ -141,6 +142,10 @@ struct ConversationState: Codable, Equatable, Sendable {
         case caption
         /// An admin typing a payout amount for a host.
         case payout
+        /// A user typing the text of a review (after the stars).
+        case review
+        /// An admin typing the reference of a manual refund (`booking`).
+        case refundReference
     }
 
     var mode: Mode
@@ -148,13 +153,18 @@ struct ConversationState: Codable, Equatable, Sendable {
     var host: Int64?
     var field: HostField?
     var photo: Int64?
+    /// The booking a review is for.
+    var booking: Int64?
+    /// A manual refund's reference typed by an admin (mode `refundReference`).
+    var reference: String?
 
-    init(mode: Mode, draft: HostDraft? = nil, host: Int64? = nil, field: HostField? = nil, photo: Int64? = nil) {
+    init(mode: Mode, draft: HostDraft? = nil, host: Int64? = nil, field: HostField? = nil, photo: Int64? = nil, booking: Int64? = nil) {
         self.mode = mode
         self.draft = draft
         self.host = host
         self.field = field
         self.photo = photo
+        self.booking = booking
     }
 
     var encoded: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }

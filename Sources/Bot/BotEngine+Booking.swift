@@ -147,7 +147,7 @@ extension BotEngine {
         }
         try await store.setPaymentReference(link.reference, for: id, at: now)
         let total = booking.price.total.formatted()
-        return Outcome(screen: Screen(text: t.checkoutReady(session.format.clock(min(link.expiresAt, booking.holdExpiresAt))), keyboard: [
+        return Outcome(screen: Screen(text: t.checkoutReady(session.format.clock(min(link.expiresAt, booking.holdExpiresAt)), method: method), keyboard: [
             [.url(t.openCheckout(total), link.url)],
             [.action(t.cancelHold, .cancelHold(booking: id))],
         ]))

@@ -57,7 +57,8 @@ extension BotEngine {
         let toggle: Screen.Button = host.status == .offline
             ? .action(t.goOnline, .hostSetOnline(true))
             : .action(t.goOffline, .hostSetOnline(false))
-        return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: [[toggle], [.action(t.mainMenu, .mainMenu)]]))
+        return Outcome(screen: Screen(text: lines.joined(separator: "\n"),
+                                      keyboard: hostCancelButtons(upcoming, session, now: now) + [[toggle], [.action(t.mainMenu, .mainMenu)]]))
     }
 
     func hostSetOnline(_ online: Bool, _ session: Session) async throws -> Outcome {

@@ -18,7 +18,7 @@ extension BotEngine {
 
     /// The methods offered for a booking: the configured providers, plus Stars when they apply.
     func methods(for booking: Booking) -> [PaymentMethod] {
-        checkout.methods + (starsPrice(booking) == nil ? [] : [.stars])
+        checkout.methods(for: booking) + (starsPrice(booking) == nil ? [] : [.stars])
     }
 
     static func invoicePayload(_ id: BookingID) -> String { "booking:\(id.rawValue)" }

@@ -13,15 +13,18 @@ public final class BotEngine: Sendable {
     let now: @Sendable () -> Instant
     let settings: BotSettings
     let checkout: any CheckoutService
+    /// The video rooms (nil: no calls configured, Join says the room is not open).
+    let rooms: (any CallRooms)?
     let logger: Logger
 
     public init(store: any Store, api: any BotAPI, now: @escaping @Sendable () -> Instant, settings: BotSettings,
-                checkout: any CheckoutService, logger: Logger) {
+                checkout: any CheckoutService, logger: Logger, rooms: (any CallRooms)? = nil) {
         self.store = store
         self.api = api
         self.now = now
         self.settings = settings
         self.checkout = checkout
+        self.rooms = rooms
         self.logger = logger
     }
 
@@ -128,7 +131,7 @@ public final class BotEngine: Sendable {
     /// A message that answers what the chat was asked (a time zone, a wizard step, a new field value, photos).
     func continueConversation(_ state: ConversationState, text: String, photo: String?, caption: String?, _ session: inout Session,
                               logger: Logger) async throws -> Outcome {
-        if state.mode != .zone && !isAdmin(session) {
+        if state.mode != .zone && state.mode != .review && !isAdmin(session) {
             try await saveState(session.chatID, nil)
             return Outcome(screen: withPrefix(session.texts.notAllowed, mainMenu(session)))
         }
@@ -139,6 +142,8 @@ public final class BotEngine: Sendable {
         case .photos: return try await photoReceived(state, photo: photo, caption: caption, session)
         case .caption: return try await captionAnswer(state, text: text, session)
         case .payout: return try await payoutAnswer(state, text: text, session)
+        case .review: return try await reviewTextAnswer(state, text: text, session)
+        case .refundReference: return try await refundReferenceAnswer(state, text: text, session)
         }
     }
 
@@ -196,6 +201,11 @@ public final class BotEngine: Sendable {
         case .noop: return Outcome(screen: mainMenu(session))
         case .hostMenu: return try await hostMenu(session)
         case .hostSetOnline(let online): return try await hostSetOnline(online, session)
+        case .join(let booking): return try await join(booking, session)
+        case .rate(let booking, let stars): return try await rate(booking, stars: stars, session)
+        case .reviewSkip(let booking): return try await skipReview(booking, session)
+        case .cancelBooking, .reschedule, .rescheduleDay, .rescheduleTo, .reportNoShow, .hostCancel:
+            return try await performCancel(action, session)
         default: return try await performAdmin(action, session)
         }
     }

@@ -1,4 +1,5 @@
 import Domain
+import Telegram
 
 /// What the bot needs from configuration.
 public struct BotSettings: Sendable {
@@ -10,6 +11,8 @@ public struct BotSettings: Sendable {
     public var adminIDs: Set<TelegramUserID>
     /// Telegram Stars per US dollar; nil turns Stars off. Offered for bookings priced in USD.
     public var starsPerUSD: Int?
+    /// Cut-off for a user's refund and reschedule (`CANCELLATION_CUTOFF_HOURS`).
+    public var cancellation: CancellationPolicy = .standard
 
     public init(commission: CommissionRate, holdMinutes: Int, slotRules: SlotRules, defaultZone: Zone, hostsPerPage: Int = 5,
                 adminIDs: Set<TelegramUserID> = [], starsPerUSD: Int? = nil) {
@@ -36,8 +39,20 @@ public protocol CheckoutService: Sendable {
     /// The methods that are configured, in the order to offer them.
     var methods: [PaymentMethod] { get }
     func checkout(booking: Booking, host: Host, method: PaymentMethod, language: Language) async throws -> CheckoutLink
+    /// The configured methods that can take this booking (e.g. Daimo only for USD prices).
+    func methods(for booking: Booking) -> [PaymentMethod]
     /// Closes an open checkout of a booking the user cancelled (best effort), so it cannot be paid any more.
     func cancelCheckout(of booking: Booking, reference: String) async
+    /// Returns the money of a cancelled booking whose refund is pending (or failed before) through the
+    /// booking's own provider, then settles it in the store with the refund notices and an audit row; a
+    /// provider without a refund API we call leaves it pending as a manual refund. `api` is the bot's Bot API
+    /// (Telegram Stars refunds); `actor` who asked for it (nil: the system). See `RefundOutcome`.
+    func refund(_ booking: Booking, api: any BotAPI, actor: TelegramUserID?) async -> RefundOutcome
+}
+
+extension CheckoutService {
+    /// By default every configured method takes every booking.
+    public func methods(for booking: Booking) -> [PaymentMethod] { methods }
 }
 
 public struct CheckoutLink: Sendable, Equatable {

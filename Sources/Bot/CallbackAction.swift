@@ -55,6 +55,42 @@ public enum CallbackAction: Hashable, Sendable {
     case hostMenu
     case hostSetOnline(Bool)
 
+    // The call and its review.
+    /// Sends the presser's join link for a booking's call.
+    case join(booking: BookingID)
+    /// A star rating (1–5) for a completed booking.
+    case rate(booking: BookingID, stars: Int)
+    /// No review (or no text) for this booking.
+    case reviewSkip(booking: BookingID)
+    /// Admin: reviews, newest first, page n.
+    case adminReviews(page: Int)
+    /// Admin: hide or show one review again.
+    case adminHideReview(review: Int64, hidden: Bool)
+
+    // Cancellation, reschedule, no-show (BotEngine+Cancel.swift). `confirmed` false shows the policy first.
+    /// The user cancels a confirmed booking.
+    case cancelBooking(booking: BookingID, confirmed: Bool)
+    /// The user moves a confirmed booking: pick a day…
+    case reschedule(booking: BookingID)
+    /// …a start time on that (user-local) day…
+    case rescheduleDay(booking: BookingID, day: Int64)
+    /// …and confirm the new start (epoch minutes).
+    case rescheduleTo(booking: BookingID, startMinute: Int64, confirmed: Bool)
+    /// The user reports that the host did not show up.
+    case reportNoShow(booking: BookingID, confirmed: Bool)
+    /// The linked host cancels one of their bookings (always a full refund).
+    case hostCancel(booking: BookingID, confirmed: Bool)
+    /// Admin: cancel a booking (always a full refund).
+    case adminCancel(booking: BookingID, confirmed: Bool)
+    /// Admin: refunds waiting for a person (manual, failed) and open no-show reports.
+    case adminRefunds
+    /// Admin: a manual refund was done at the provider.
+    case adminRefundDone(booking: BookingID, confirmed: Bool)
+    /// Admin: try a failed refund again.
+    case adminRefundRetry(booking: BookingID)
+    /// Admin: confirm (full refund) or reject a no-show report.
+    case adminNoShow(booking: BookingID, confirm: Bool)
+
     public func encoded() -> String {
         switch self {
         case .mainMenu: "m"
@@ -95,6 +131,22 @@ public enum CallbackAction: Hashable, Sendable {
         case .adminExport: "ac"
         case .hostMenu: "hm"
         case .hostSetOnline(let on): "ho:\(on ? 1 : 0)"
+        case .cancelBooking(let b, let c): "kc:\(b.rawValue):\(c ? 1 : 0)"
+        case .reschedule(let b): "kr:\(b.rawValue)"
+        case .rescheduleDay(let b, let day): "kt:\(b.rawValue):\(day)"
+        case .rescheduleTo(let b, let start, let c): "kp:\(b.rawValue):\(start):\(c ? 1 : 0)"
+        case .reportNoShow(let b, let c): "kn:\(b.rawValue):\(c ? 1 : 0)"
+        case .hostCancel(let b, let c): "kh:\(b.rawValue):\(c ? 1 : 0)"
+        case .adminCancel(let b, let c): "ka:\(b.rawValue):\(c ? 1 : 0)"
+        case .adminRefunds: "kl"
+        case .adminRefundDone(let b, let c): "kd:\(b.rawValue):\(c ? 1 : 0)"
+        case .adminRefundRetry(let b): "kg:\(b.rawValue)"
+        case .adminNoShow(let b, let c): "kv:\(b.rawValue):\(c ? 1 : 0)"
+        case .join(let b): "j:\(b.rawValue)"
+        case .rate(let b, let stars): "rv:\(b.rawValue):\(stars)"
+        case .reviewSkip(let b): "rk:\(b.rawValue)"
+        case .adminReviews(let page): "ar:\(page)"
+        case .adminHideReview(let r, let hidden): "av:\(r):\(hidden ? 1 : 0)"
         }
     }
 
@@ -154,6 +206,24 @@ public enum CallbackAction: Hashable, Sendable {
         case "ac" where count(1): self = .adminExport
         case "hm" where count(1): self = .hostMenu
         case "ho" where count(2): guard let o = int(1), o == 0 || o == 1 else { return nil }; self = .hostSetOnline(o == 1)
+        case "kc" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .cancelBooking(booking: BookingID(b), confirmed: c == 1)
+        case "kr" where count(2): guard let b = int(1) else { return nil }; self = .reschedule(booking: BookingID(b))
+        case "kt" where count(3): guard let b = int(1), let d = int(2) else { return nil }; self = .rescheduleDay(booking: BookingID(b), day: d)
+        case "kp" where count(4):
+            guard let b = int(1), let s = int(2), let c = int(3), c == 0 || c == 1 else { return nil }
+            self = .rescheduleTo(booking: BookingID(b), startMinute: s, confirmed: c == 1)
+        case "kn" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .reportNoShow(booking: BookingID(b), confirmed: c == 1)
+        case "kh" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .hostCancel(booking: BookingID(b), confirmed: c == 1)
+        case "ka" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .adminCancel(booking: BookingID(b), confirmed: c == 1)
+        case "kl" where count(1): self = .adminRefunds
+        case "kd" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .adminRefundDone(booking: BookingID(b), confirmed: c == 1)
+        case "kg" where count(2): guard let b = int(1) else { return nil }; self = .adminRefundRetry(booking: BookingID(b))
+        case "kv" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .adminNoShow(booking: BookingID(b), confirm: c == 1)
+        case "j" where count(2): guard let b = int(1) else { return nil }; self = .join(booking: BookingID(b))
+        case "rv" where count(3): guard let b = int(1), let n = int(2), (1...5).contains(n) else { return nil }; self = .rate(booking: BookingID(b), stars: Int(n))
+        case "rk" where count(2): guard let b = int(1) else { return nil }; self = .reviewSkip(booking: BookingID(b))
+        case "ar" where count(2): guard let p = int(1), p >= 0, p < 10_000 else { return nil }; self = .adminReviews(page: Int(p))
+        case "av" where count(3): guard let r = int(1), let h = int(2), h == 0 || h == 1 else { return nil }; self = .adminHideReview(review: r, hidden: h == 1)
         default: return nil
         }
     }
@@ -180,7 +250,7 @@ extension CallbackAction {
         switch self {
         case .adminMenu, .adminAddHost, .adminHosts, .adminHost, .adminSetStatus, .adminSetActive, .adminEdit, .adminGallery, .adminPhoto,
              .adminAddPhotos, .wizard, .wizardPreset, .wizardZone, .adminBookings, .adminEarnings, .adminPayouts, .adminRecordPayout,
-             .adminAnalytics, .adminExport: true
+             .adminAnalytics, .adminExport, .adminCancel, .adminRefunds, .adminRefundDone, .adminRefundRetry, .adminNoShow, .adminReviews, .adminHideReview: true
         default: false
         }
     }

@@ -87,6 +87,32 @@ public struct Texts: Sendable {
         t("🔒 Pay on Stripe's secure page. The link works until \(until); your booking is confirmed here as soon as the payment arrives.",
           "🔒 Paga en la página segura de Stripe. El enlace funciona hasta las \(until); tu reserva se confirma aquí en cuanto llegue el pago.")
     }
+    /// The checkout link's screen for `method` (Stripe keeps `checkoutReady(_:)`).
+    public func checkoutReady(_ until: String, method: PaymentMethod) -> String {
+        switch method {
+        case .epayco:
+            t("🔒 Pay with ePayco (card, PSE, cash) on its secure checkout. The link works until \(until); your booking is confirmed here as soon as ePayco confirms the payment.",
+              "🔒 Paga con ePayco (tarjeta, PSE, efectivo) en su pago seguro. El enlace funciona hasta las \(until); tu reserva se confirma aquí en cuanto ePayco confirme el pago.")
+        case .daimo:
+            t("🔒 Pay with crypto on Daimo's secure page (USDC or other tokens, on many networks). The link works until \(until); your booking is confirmed here as soon as the payment arrives.",
+              "🔒 Paga con cripto en la página segura de Daimo (USDC u otros tokens, en muchas redes). El enlace funciona hasta las \(until); tu reserva se confirma aquí en cuanto llegue el pago.")
+        case .stripe, .stars:
+            checkoutReady(until)
+        }
+    }
+    /// A payment we cannot keep and whose provider has no refund API we call: returned by hand.
+    public func paymentToBeReturned(total: String) -> String {
+        t("⚠️ Your payment of \(total) arrived when this booking could no longer take it (the hold had run out and the time was taken, or it was already settled). It will be returned to you in full — our team handles this refund by hand.",
+          "⚠️ Tu pago de \(total) llegó cuando esta reserva ya no podía aceptarlo (la reserva había caducado y la hora se ocupó, o ya estaba resuelta). Te lo devolveremos completo: nuestro equipo gestiona este reembolso a mano.")
+    }
+    public var epaycoDeclined: String {
+        t("❌ Your ePayco payment was declined or did not go through. Nothing was charged. While your hold lasts you can try again or pick another method.",
+          "❌ Tu pago con ePayco fue rechazado o no se completó. No se cobró nada. Mientras dure tu reserva puedes intentarlo de nuevo o elegir otro método.")
+    }
+    public var daimoBounced: String {
+        t("❌ Your crypto payment could not be delivered, so Daimo sent the funds back to your refund address. Your booking is not paid.",
+          "❌ Tu pago en cripto no se pudo entregar, así que Daimo devolvió los fondos a tu dirección de reembolso. Tu reserva no está pagada.")
+    }
     public var checkoutFailed: String { t("The payment page could not be opened. Please try again in a moment.", "No se pudo abrir la página de pago. Inténtalo de nuevo en un momento.") }
     public var holdGone: String { t("This booking is no longer waiting for payment.", "Esta reserva ya no está esperando el pago.") }
     public var holdCancelled: String { t("Your booking was cancelled. Nothing was charged.", "Tu reserva fue cancelada. No se cobró nada.") }
@@ -151,6 +177,36 @@ public struct Texts: Sendable {
           "“\(text)” no es una zona horaria que conozca. Envía un nombre como <code>Europe/Madrid</code> o elige una:")
     }
     public var languageSaved: String { t("✅ Language set to English.", "✅ Idioma cambiado a español.") }
+
+    // The call: reminders, links, review prompt (Notices; times in the recipient's zone)
+    public func reminderDayBefore(host: String, when: String) -> String {
+        t("⏰ <b>Reminder:</b> your call with \(host) is in 24 hours — \(when).\nThe link to join arrives here when the call starts.",
+          "⏰ <b>Recordatorio:</b> tu llamada con \(host) es dentro de 24 horas — \(when).\nEl enlace para unirte llegará aquí cuando empiece la llamada.")
+    }
+    public func reminderQuarterHour(host: String, when: String) -> String {
+        t("⏰ <b>Your call with \(host) starts in 15 minutes</b> — \(when).\nThe link to join arrives here at the start.",
+          "⏰ <b>Tu llamada con \(host) empieza en 15 minutos</b> — \(when).\nEl enlace para unirte llegará aquí al empezar.")
+    }
+    public func hostReminderDayBefore(when: String, minutes: Int) -> String {
+        t("⏰ <b>Reminder:</b> you have a \(minutes)-minute call in 24 hours — \(when).",
+          "⏰ <b>Recordatorio:</b> tienes una llamada de \(minutes) minutos dentro de 24 horas — \(when).")
+    }
+    public func hostReminderQuarterHour(when: String, minutes: Int) -> String {
+        t("⏰ <b>Your \(minutes)-minute call starts in 15 minutes</b> — \(when).",
+          "⏰ <b>Tu llamada de \(minutes) minutos empieza en 15 minutos</b> — \(when).")
+    }
+    public func callStarting(host: String, when: String, until: String) -> String {
+        t("🎥 <b>Your call with \(host) is starting now</b>\n\(when)\nTap Join to open the video room. The link works until \(until).",
+          "🎥 <b>Tu llamada con \(host) empieza ahora</b>\n\(when)\nPulsa Unirse para abrir la sala de video. El enlace funciona hasta las \(until).")
+    }
+    public func hostCallStarting(when: String, until: String) -> String {
+        t("🎥 <b>Your call is starting now</b>\n\(when)\nTap Join to open the video room; you are its moderator. The link works until \(until).",
+          "🎥 <b>Tu llamada empieza ahora</b>\n\(when)\nPulsa Unirse para abrir la sala de video; tú la moderas. El enlace funciona hasta las \(until).")
+    }
+    public func reviewPrompt(host: String) -> String {
+        t("⭐ <b>How was your call with \(host)?</b>\nRate it from 1 to 5 stars. Your review helps other people choose.",
+          "⭐ <b>¿Qué tal tu llamada con \(host)?</b>\nPuntúala de 1 a 5 estrellas. Tu reseña ayuda a otras personas a elegir.")
+    }
 
     // Commands (setMyCommands)
     public var commandStart: String { t("Main menu", "Menú principal") }

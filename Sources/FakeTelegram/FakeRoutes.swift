@@ -43,7 +43,20 @@ struct FakeRoutes: Sendable {
             try? await Task.sleep(for: .milliseconds(5))
             if let next = await state.poll(poll) { step = next }
         }
+        if case .drop(let until) = step {
+            while ContinuousClock.now < until, !(await state.isStopping) { try? await Task.sleep(for: .milliseconds(10)) }
+            return Self.droppedConnection()
+        }
         return Self.response(step)
+    }
+
+    /// A response whose body fails before its first byte: the server closes the connection, so the client
+    /// gets no answer.
+    private static func droppedConnection() -> Response {
+        struct Dropped: Error {}
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(contentLength: 64) { _ in throw Dropped() })
     }
 
     private static func response(_ step: Step) -> Response {

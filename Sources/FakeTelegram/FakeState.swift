@@ -46,6 +46,8 @@ struct Charge: Sendable {
 enum Step: Sendable {
     case answer(status: Int, body: Data)
     case longPoll(LongPoll)
+    /// Hold the request until then, then close the connection without an answer (a scripted network failure).
+    case drop(until: ContinuousClock.Instant)
 }
 
 struct LongPoll: Sendable {
@@ -73,6 +75,8 @@ actor FakeState {
     var chats: [Int64: ChatLog] = [:]
     var callLog: [CallEntry] = []
     var faults: [String: [APIFailure]] = [:]
+    /// Faults for one chat, lasting faults and dropped connections (FakeState+Faults.swift).
+    var scriptedFaults: [ScriptedFault] = []
     var callbackQueryIds: [String] = []
     var answeredCallbackQueries: Set<String> = []
     var preCheckoutQueryIds: [String] = []
@@ -116,6 +120,11 @@ actor FakeState {
                 let fault = queued.removeFirst()
                 faults[method] = queued
                 throw fault
+            }
+            switch takeScriptedFault(method, body: body) {
+            case .fail(let failure): throw failure
+            case .drop(let delay): return drop(index, after: delay)
+            case nil: break
             }
             if let bodyProblem { throw bodyProblem }
             guard files.isEmpty || method == "sendDocument" else {

@@ -18,6 +18,17 @@ public enum EpaycoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `x_extra1` is not one of our booking ids, or `x_id_invoice` names another booking.
     case invalidBookingID(String)
 
+    /// Whether the request was not shown to come from ePayco (no valid signature over the fields it signs):
+    /// refuse it and change nothing. The other cases are signed by ePayco but unusable for us (record them and
+    /// answer 200 so ePayco stops retrying).
+    public var isAuthenticationFailure: Bool {
+        switch self {
+        case .notConfigured, .duplicateField, .badSignature: true
+        case .missingField(let name): EpaycoConfirmation.signedFields.contains(name)
+        case .unreadableAmount, .unsupportedCurrency, .invalidBookingID: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .notConfigured: "ePayco customer id or p_key is not configured"
@@ -194,6 +205,9 @@ public enum EpaycoConfirmation {
         guard !overflow else { return nil }
         return Money(minorUnits: scaled + minor, currency: currency)
     }
+
+    /// The fields `x_signature` covers (with `x_signature` itself): without them nothing is authentic.
+    public static let signedFields: Set<String> = ["x_ref_payco", "x_transaction_id", "x_amount", "x_currency_code", "x_signature"]
 
     static let interesting: Set<String> = [
         "x_ref_payco", "x_transaction_id", "x_amount", "x_currency_code", "x_signature", "x_cod_transaction_state",

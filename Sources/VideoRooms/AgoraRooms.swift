@@ -1,8 +1,9 @@
 // Agora rooms: an AccessToken2 RTC token per participant, opened by the app's small join page.
 import Domain
 
-/// Agora rooms. Each participant's link is `<joinPageBase>/app/join?channel=…&uid=…&token=…` with an RTC token
-/// that lets them join and publish audio, video and data until `end + grace`.
+/// Agora rooms. Each participant's link is `<joinPageBase>/call/<booking>?p=<user|host>&t=<token>` with an RTC
+/// token that lets them join and publish audio, video and data until `end + grace`. The app's join page checks
+/// the token (`check(token:…)`) and opens the channel with Agora's Web SDK.
 ///
 /// The uid: Agora's numeric uid is a uint32 but Telegram user ids go beyond 2^32, so we use Agora's string
 /// *user account* variant with the decimal Telegram id ("123456789") — stable, collision-free, and byte-identical
@@ -59,9 +60,38 @@ public struct AgoraRooms: VideoRoomProvider, CustomStringConvertible {
         let token = try AccessToken2.build(
             appID: appID, appCertificate: appCertificate, channel: room, account: account, issueTs: issueTs, salt: salt,
             expire: expire, privileges: Self.privileges(expire: expire))
-        let url = joinPageBase + "/app/join?channel=" + QueryEncoding.escape(room) + "&uid=" + QueryEncoding.escape(account)
-            + "&token=" + QueryEncoding.escape(token)
+        let url = joinPageBase + "/call/\(booking.bookingID)?p=" + Self.role(of: participant) + "&t=" + QueryEncoding.escape(token)
         return RoomLink(url: url, roomName: room, expiresAt: expiresAt)
+    }
+
+    /// The `p` query value of a participant's link.
+    public static func role(of participant: RoomParticipant) -> String { participant.isHost ? "host" : "user" }
+
+    /// What the join page makes of a link's token.
+    public enum TokenCheck: Sendable, Equatable {
+        /// Ours, for this channel and participant, still valid.
+        case valid(AccessToken2.Parsed)
+        /// Not a token we issued for this channel and participant (or damaged).
+        case invalid
+        /// Ours, but its time is over.
+        case expired(at: Instant)
+    }
+
+    /// Checks a join link's token: parsed, re-signed with our certificate (the signatures must match), for
+    /// `room` and the participant's account, with the join privilege, and not expired at `now`.
+    public func check(token: String, room: String, participant: RoomParticipant, now: Instant) -> TokenCheck {
+        guard let parsed = AccessToken2.parse(token), parsed.appID == appID, parsed.channel == room,
+              parsed.account == Self.account(for: participant), parsed.privileges[.joinChannel] != nil else { return .invalid }
+        let info = AccessToken2.signingInfo(
+            appID: appID, issueTs: parsed.issueTs, expire: parsed.expire, salt: parsed.salt, channel: room,
+            account: parsed.account, privileges: parsed.privileges)
+        let expected = AccessToken2.sign(info, appCertificate: appCertificate, issueTs: parsed.issueTs, salt: parsed.salt)
+        guard expected.count == parsed.signature.count,
+              zip(expected, parsed.signature).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else { return .invalid }
+        let joinUntil = Instant(epochSeconds: Int64(parsed.issueTs) + Int64(parsed.privileges[.joinChannel] ?? 0))
+        let until = min(parsed.expiresAt, joinUntil)
+        guard now < until else { return .expired(at: until) }
+        return .valid(parsed)
     }
 
     /// The Agora user account for a participant: the decimal Telegram id.

@@ -22,6 +22,13 @@ struct CallbackActionTests {
         .wizard(.confirm), .wizardPreset(99), .wizardZone(999), .hostMenu, .hostSetOnline(true),
         .adminBookings(host: HostID(small)), .adminEarnings(period: 2), .adminPayouts(host: HostID(small)),
         .adminRecordPayout(host: HostID(small)), .adminAnalytics, .adminExport,
+        .join(booking: BookingID(small)), .rate(booking: BookingID(small), stars: 5), .reviewSkip(booking: BookingID(small)),
+        .adminReviews(page: 9_999), .adminHideReview(review: small, hidden: true),
+        .cancelBooking(booking: BookingID(small), confirmed: true), .reschedule(booking: BookingID(small)),
+        .rescheduleDay(booking: BookingID(small), day: small), .rescheduleTo(booking: BookingID(small), startMinute: small, confirmed: true),
+        .reportNoShow(booking: BookingID(small), confirmed: true), .hostCancel(booking: BookingID(small), confirmed: true),
+        .adminCancel(booking: BookingID(small), confirmed: true), .adminRefunds, .adminRefundDone(booking: BookingID(small), confirmed: true),
+        .adminRefundRetry(booking: BookingID(small)), .adminNoShow(booking: BookingID(small), confirm: false),
     ]
 
     @Test(arguments: extremes)
@@ -35,11 +42,11 @@ struct CallbackActionTests {
     @Test func everyCaseIsCovered() {
         // One tag per case: adding a case without adding it to `extremes` fails here.
         let tags = Set(Self.extremes.map { $0.encoded().split(separator: ":").first.map(String.init) ?? "" })
-        #expect(tags.count == 38)
+        #expect(tags.count == 54)
     }
 
     @Test(arguments: ["", "x", "hp", "hp:", "hp:abc", "hp:1:2", "t:1", "s:1:2:0", "s:1:2:99999", "pw:1:q", "lg:fr", "z:-1",
-                      "hl:-1", "p:1:2:3:4", "m:1", "as:1:3", "aa:1:2", "ae:1:0", "ao:1:2:9", "w:0", "wp:100", "ho:2", "am:3", "hp:99999999999999999999", " hp:1", "hp:1 "])
+                      "hl:-1", "p:1:2:3:4", "m:1", "as:1:3", "aa:1:2", "ae:1:0", "ao:1:2:9", "w:0", "wp:100", "ho:2", "am:3", "hp:99999999999999999999", " hp:1", "hp:1 ", "rv:1:0", "rv:1:6", "av:1:2", "j:x", "ar:-1", "kc:1:2", "kc:1", "kp:1:2:3", "kv:1", "kl:1"])
     func rejectsAnythingWeDidNotProduce(data: String) {
         #expect(CallbackAction(encoded: data) == nil)
     }

@@ -18,7 +18,7 @@ private func booking(_ status: BookingStatus, refund: RefundState = .none, payme
 
 /// One representative of each event kind, timed so that every guard passes.
 enum EventKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case payment, lapse, start, end, cancel, settle
+    case payment, lapse, start, end, cancel, settle, noShow
 
     var event: BookingEvent {
         switch self {
@@ -28,6 +28,7 @@ enum EventKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .end: .callEnded(at: utc("2026-03-10T16:00"))
         case .cancel: .cancelled(by: .user, refund: true, at: utc("2026-03-10T13:00"))
         case .settle: .refundSettled(succeeded: true, at: utc("2026-03-12T09:00"))
+        case .noShow: .hostNoShow(at: utc("2026-03-10T16:30"))
         }
     }
 
@@ -174,6 +175,31 @@ struct BookingStateMachineTests {
         #expect(paid.status == .confirmed)
     }
 
+    // MARK: Host no-show
+
+    @Test(arguments: [BookingStatus.confirmed, .active, .completed])
+    func aConfirmedNoShowOwesAFullRefund(status: BookingStatus) throws {
+        let next = try booking(status).applying(.hostNoShow(at: utc("2026-03-10T16:30")))
+        #expect(next.status == .cancelled)
+        #expect(next.cancelledBy == .host)
+        #expect(next.refundState == .pending)
+        #expect(next.paymentState == .paid)
+        let settled = try next.applying(.refundSettled(succeeded: true, at: utc("2026-03-10T17:00")))
+        #expect(settled.paymentState == .refunded && settled.refundState == .refunded)
+    }
+
+    @Test func aNoShowBeforeTheStartOrOnAnUnpaidBookingIsRefused() throws {
+        #expect(throws: BookingTransitionError.tooEarly(startsAt: utc("2026-03-10T15:00"))) {
+            try booking(.confirmed).applying(.hostNoShow(at: utc("2026-03-10T14:59")))
+        }
+        #expect(throws: BookingTransitionError.notAllowed(from: .completed, event: "host no-show")) {
+            try booking(.completed, payment: .unpaid).applying(.hostNoShow(at: utc("2026-03-10T16:30")))
+        }
+        #expect(throws: BookingTransitionError.notAllowed(from: .cancelled, event: "host no-show")) {
+            try booking(.cancelled, refund: .pending).applying(.hostNoShow(at: utc("2026-03-10T16:30")))
+        }
+    }
+
     // MARK: The full matrix
 
     static let allowed: Set<String> = [
@@ -182,6 +208,7 @@ struct BookingStateMachineTests {
         "active/end",
         "expired/payment",
         "cancelled/settle",
+        "confirmed/noShow", "active/noShow", "completed/noShow",
     ]
 
     @Test("every status × event", arguments: BookingStatus.allCases, EventKind.allCases)
@@ -268,7 +295,7 @@ struct BookingStateMachineTests {
 
     @Test func eventNamesAndErrorDescriptions() {
         #expect(EventKind.allCases.map(\.event.name) == [
-            "payment confirmed", "hold lapsed", "call started", "call ended", "cancel", "refund settled",
+            "payment confirmed", "hold lapsed", "call started", "call ended", "cancel", "refund settled", "host no-show",
         ])
         let errors: [BookingTransitionError] = [
             .notAllowed(from: .completed, event: "cancel"), .holdStillValid(until: utc("2026-03-10T12:15")),

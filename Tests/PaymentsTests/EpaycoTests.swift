@@ -207,6 +207,21 @@ struct EpaycoParsingTests {
         }
     }
 
+    @Test("which refusals mean “not from ePayco” (refuse) and which are signed but unusable (record, 200)")
+    func authenticationFailures() {
+        #expect(EpaycoError.notConfigured.isAuthenticationFailure)
+        #expect(EpaycoError.badSignature.isAuthenticationFailure)
+        #expect(EpaycoError.duplicateField("x_amount").isAuthenticationFailure)
+        for name in ["x_ref_payco", "x_transaction_id", "x_amount", "x_currency_code", "x_signature"] {
+            #expect(EpaycoError.missingField(name).isAuthenticationFailure, "\(name)")
+        }
+        #expect(!EpaycoError.missingField("x_cod_transaction_state").isAuthenticationFailure)
+        #expect(!EpaycoError.missingField("x_extra1").isAuthenticationFailure)
+        #expect(!EpaycoError.unsupportedCurrency("EUR").isAuthenticationFailure)
+        #expect(!EpaycoError.unreadableAmount("1,5").isAuthenticationFailure)
+        #expect(!EpaycoError.invalidBookingID("x").isAuthenticationFailure)
+    }
+
     @Test("booking id from x_extra1; x_id_invoice must agree")
     func bookingID() throws {
         let n = try EpaycoConfirmation.verify(fields: signed(booking: "77", invoice: nil), customerID: epaycoCustomer, pKey: epaycoPKey)

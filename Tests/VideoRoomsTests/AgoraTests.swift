@@ -116,11 +116,12 @@ import Testing
         let room = "abcdefghijklmnopqrstuvwxyz"
         for participant in [Fixtures.host, Fixtures.guest] {
             let link = try await agora.link(room: room, booking: Fixtures.booking, participant: participant, now: now)
-            #expect(link.url.hasPrefix("https://calls.example.org/app/join?channel=\(room)&uid=\(participant.userID)&token=007"))
+            let role = participant.isHost ? "host" : "user"
+            #expect(link.url.hasPrefix("https://calls.example.org/call/\(Fixtures.booking.bookingID)?p=\(role)&t=007"))
             #expect(link.expiresAt == Fixtures.booking.end.adding(minutes: 10))
             let items = try queryItems(link.url)
-            let token = try #require(items["token"])
-            #expect(items["channel"] == room && items["uid"] == String(participant.userID))
+            let token = try #require(items["t"])
+            #expect(items["p"] == role)
             let output = try json(try await Peers.run(["-c", Self.parse, token, Self.appCertificate]))
             let seconds = now.seconds(until: link.expiresAt)  // 30 + 2 + 10 minutes
             #expect(seconds == 42 * 60)
@@ -186,7 +187,7 @@ import Testing
         let a = try agora.link(room: "abc", booking: Fixtures.booking, participant: Fixtures.guest, now: Fixtures.start, salt: 5)
         let b = try agora.link(room: "abc", booking: Fixtures.booking, participant: Fixtures.guest, now: Fixtures.start, salt: 5)
         #expect(a == b)
-        let token = String(a.url.split(separator: "token=").last ?? "")
+        let token = String(a.url.split(separator: "t=").last ?? "")
         #expect(!token.contains("+") && !token.contains("/") && !token.contains("="))
     }
 
@@ -195,5 +196,73 @@ import Testing
         var rng = SplitMix64(seed: 3)
         let name = agora.roomName(for: Fixtures.booking, using: &rng)
         #expect(name.utf8.count >= 22 && name.utf8.count <= 64)
+    }
+}
+
+/// The join page's check of a link's token: ours, for this channel and participant, not expired.
+@Suite struct AgoraTokenCheckTests {
+    let agora = try! AgoraRooms(appID: AgoraTests.appID, appCertificate: AgoraTests.appCertificate, joinPageBase: "https://x.example")
+    let room = "abcdefghijklmnopqrstuvwxyz"
+
+    func token(for participant: RoomParticipant, now: Instant = Fixtures.start, salt: UInt32 = 77) throws -> String {
+        let url = try agora.link(room: room, booking: Fixtures.booking, participant: participant, now: now, salt: salt).url
+        return try #require(try queryItems(url)["t"])
+    }
+
+    @Test func ourTokenParsesBackToItsFields() throws {
+        let token = try token(for: Fixtures.guest)
+        let parsed = try #require(AccessToken2.parse(token))
+        #expect(parsed.appID == AgoraTests.appID && parsed.channel == room && parsed.account == String(Fixtures.guest.userID))
+        #expect(parsed.salt == 77 && parsed.issueTs == UInt32(Fixtures.start.epochSeconds))
+        #expect(parsed.expiresAt == Fixtures.booking.end.adding(minutes: 10))
+        #expect(parsed.privileges == AgoraRooms.privileges(expire: 40 * 60))
+        // Agora's own vector (compressed by Agora, not stored blocks) is not one of ours: refused, not misread.
+        #expect(AccessToken2.parse(AgoraTests.vectorUID) == nil)
+        #expect(AccessToken2.parse("007") == nil && AccessToken2.parse("not a token") == nil)
+    }
+
+    @Test func validForItsParticipantUntilTheEndPlusGrace() throws {
+        let token = try token(for: Fixtures.guest)
+        guard case .valid(let parsed) = agora.check(token: token, room: room, participant: Fixtures.guest, now: Fixtures.start) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(parsed.account == String(Fixtures.guest.userID))
+        let end = Fixtures.booking.end.adding(minutes: 10)
+        #expect(agora.check(token: token, room: room, participant: Fixtures.guest, now: end.adding(seconds: -1)) != .invalid)
+        #expect(agora.check(token: token, room: room, participant: Fixtures.guest, now: end) == .expired(at: end))
+    }
+
+    @Test func anyOtherTokenIsInvalid() throws {
+        let token = try token(for: Fixtures.guest)
+        // Another participant, another room.
+        #expect(agora.check(token: token, room: room, participant: Fixtures.host, now: Fixtures.start) == .invalid)
+        #expect(agora.check(token: token, room: "zzzzzzzzzzzzzzzzzzzzzzzzzz", participant: Fixtures.guest, now: Fixtures.start) == .invalid)
+        // Signed with another certificate.
+        let other = try AgoraRooms(appID: AgoraTests.appID, appCertificate: String(repeating: "a", count: 32), joinPageBase: "https://x.example")
+        let foreign = try #require(try queryItems(other.link(
+            room: room, booking: Fixtures.booking, participant: Fixtures.guest, now: Fixtures.start, salt: 77).url)["t"])
+        #expect(agora.check(token: foreign, room: room, participant: Fixtures.guest, now: Fixtures.start) == .invalid)
+        // One character changed anywhere in the body.
+        var characters = Array(token)
+        for index in stride(from: 3, to: characters.count - 2, by: 17) {
+            let saved = characters[index]
+            characters[index] = saved == "A" ? "B" : "A"
+            #expect(agora.check(token: String(characters), room: room, participant: Fixtures.guest, now: Fixtures.start) == .invalid)
+            characters[index] = saved
+        }
+        #expect(agora.check(token: "", room: room, participant: Fixtures.guest, now: Fixtures.start) == .invalid)
+    }
+
+    @Test func base64AndStoredZlibRoundTrip() {
+        for n in [0, 1, 2, 3, 4, 100, 70_000] {
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+            #expect(Zlib.inflateStored(Zlib.storedStream(bytes)) == bytes)
+        }
+        var damaged = Zlib.storedStream([1, 2, 3])
+        damaged[damaged.count - 1] ^= 1
+        #expect(Zlib.inflateStored(damaged) == nil)
+        #expect(Base64.decode("Zm9v!") == nil)
     }
 }

@@ -17,12 +17,23 @@ public struct AppConfiguration: Sendable {
     public var logLevel: String
     public var telegram: TelegramSettings?
     public var stripe: StripeSettings?
-    /// How often the scheduler looks for lapsed holds.
+    /// ePayco; nil = not offered (see `EpaycoSettings`).
+    public var epayco: EpaycoSettings? = nil
+    /// Daimo Pay; nil = not offered (see `DaimoSettings`).
+    public var daimo: DaimoSettings? = nil
+    /// Video rooms for calls (`VIDEO_PROVIDER`, Jitsi or Agora; see `VideoSettings`).
+    public var video: VideoSettings = .default
+    /// How often the scheduler ticks (lapsed holds, reminders, call start and end).
     public var schedulerIntervalSeconds: Int
     /// Telegram Stars per US dollar; nil = Stars not offered.
     public var starsPerUSD: Int?
     /// Names this instance in outbox claims and logs (`INSTANCE_NAME`, default host-pid).
     public var instanceName = "privatecalls"
+    /// How long an outbox sender's claim on a message holds (`OUTBOX_LEASE_SECONDS`); after it, another
+    /// instance may take the message over. Renewed right before each send.
+    public var outboxLeaseSeconds = 120
+    /// The user's refund and reschedule cut-off (`CANCELLATION_CUTOFF_HOURS`, 0…720, default 24).
+    public var cancellation: CancellationPolicy = .standard
 
     public static let defaultDatabase = "privatecalls.sqlite"
 
@@ -89,7 +100,20 @@ public struct AppConfiguration: Sendable {
             starsPerUSD: stars)
         // Later settings are read one per line below, each by its own function (keeps this list short).
         configuration.instanceName = try reader.string("INSTANCE_NAME", default: defaultInstanceName())
+        configuration.outboxLeaseSeconds = try reader.int("OUTBOX_LEASE_SECONDS", default: 120, in: 1...3600)
+        configuration.epayco = try epayco(env)
+        configuration.daimo = try daimo(env)
+        configuration.video = try video(env)
+        configuration.cancellation = try cancellationPolicy(reader)
         return configuration
+    }
+
+    private static func cancellationPolicy(_ reader: Reader) throws(ConfigurationError) -> CancellationPolicy {
+        let range = CancellationPolicy.allowedCutoffHours
+        let hours = try reader.int("CANCELLATION_CUTOFF_HOURS", default: CancellationPolicy.defaultCutoffHours, in: range)
+        do { return try CancellationPolicy(cutoffHours: hours) } catch {
+            throw ConfigurationError(variable: "CANCELLATION_CUTOFF_HOURS", message: error.description)
+        }
     }
 
     /// host-pid: tells apart several `serve` instances sharing one database (outbox claims, logs).

@@ -28,6 +28,75 @@ public struct StripeSettings: Sendable, Equatable, CustomStringConvertible, Cust
     public var debugDescription: String { description }
 }
 
+/// ePayco (standard checkout + confirmation URL), offered only when `EPAYCO_CUST_ID`, `EPAYCO_P_KEY` and
+/// `EPAYCO_PUBLIC_KEY` are all set. Needs `PUBLIC_URL`: ePayco's servers post the confirmation to
+/// `<publicURL>/webhooks/epayco`, and the payer opens our checkout page at `<publicURL>/pay/epayco/…`.
+public struct EpaycoSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// `p_cust_id_cliente`.
+    public var customerID: String
+    /// `p_key`: signs confirmations; also keys our checkout-page tokens. Secret.
+    public var pKey: String
+    /// Public by design (served to the browser by ePayco's checkout script).
+    public var publicKey: String
+    /// `EPAYCO_TEST=true`: ePayco's test mode (no real charges).
+    public var test: Bool
+    /// `PUBLIC_URL` (no trailing slash).
+    public var publicURL: String
+
+    public init(customerID: String, pKey: String, publicKey: String, test: Bool, publicURL: String) {
+        self.customerID = customerID
+        self.pKey = pKey
+        self.publicKey = publicKey
+        self.test = test
+        self.publicURL = publicURL
+    }
+
+    public var confirmationURL: String { publicURL + "/webhooks/epayco" }
+    public var responseURL: String { publicURL + "/payments/epayco/response" }
+
+    /// Secrets redacted.
+    public var description: String { "EpaycoSettings(customer: \(customerID), publicURL: \(publicURL), test: \(test), pKey: ***)" }
+    public var debugDescription: String { description }
+}
+
+/// Daimo Pay (crypto, settled in a USD stablecoin), offered only when `DAIMO_API_KEY`, `DAIMO_WEBHOOK_TOKEN` and
+/// `DAIMO_DESTINATION_ADDRESS` are all set. Only bookings priced in USD are offered Daimo.
+public struct DaimoSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    public var apiKey: String
+    /// Daimo sends it as `Authorization: Basic <token>` on every webhook.
+    public var webhookToken: String
+    /// `DAIMO_API_URL`, default `https://pay.daimo.com` (payments at `/api/payment`).
+    public var apiURL: String
+    /// `DAIMO_DESTINATION_ADDRESS`: where the funds arrive (0x + 40 hex digits).
+    public var destinationAddress: String
+    /// `DAIMO_CHAIN_ID` (default 8453, Base) and `DAIMO_TOKEN_ADDRESS` (default USDC on Base).
+    public var chainID: Int
+    public var tokenAddress: String
+    /// `DAIMO_REFUND_ADDRESS`: where Daimo returns a bounced payment; unset lets Daimo use the payer's.
+    public var refundAddress: String?
+
+    public static let defaultAPIURL = "https://pay.daimo.com"
+    public static let defaultChainID = 8453
+    public static let defaultTokenAddress = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+
+    public init(apiKey: String, webhookToken: String, apiURL: String = defaultAPIURL, destinationAddress: String,
+                chainID: Int = defaultChainID, tokenAddress: String = defaultTokenAddress, refundAddress: String? = nil) {
+        self.apiKey = apiKey
+        self.webhookToken = webhookToken
+        self.apiURL = apiURL
+        self.destinationAddress = destinationAddress
+        self.chainID = chainID
+        self.tokenAddress = tokenAddress
+        self.refundAddress = refundAddress
+    }
+
+    /// Secrets redacted.
+    public var description: String {
+        "DaimoSettings(api: \(apiURL), destination: \(destinationAddress), chain: \(chainID), token: \(tokenAddress), apiKey: ***, webhookToken: ***)"
+    }
+    public var debugDescription: String { description }
+}
+
 extension AppConfiguration {
     typealias Env = [String: String]
 
@@ -68,6 +137,77 @@ extension AppConfiguration {
             throw ConfigurationError(variable: "STRIPE_WEBHOOK_SECRET", message: "must start with whsec_")
         }
         return StripeSettings(secretKey: key, webhookSecret: hook, apiURL: try httpURL(env, "STRIPE_API_URL", default: "https://api.stripe.com"))
+    }
+
+    /// ePayco: all of `EPAYCO_CUST_ID`, `EPAYCO_P_KEY`, `EPAYCO_PUBLIC_KEY` or none; then `PUBLIC_URL` is required.
+    static func epayco(_ env: Env) throws(ConfigurationError) -> EpaycoSettings? {
+        let names = ["EPAYCO_CUST_ID", "EPAYCO_P_KEY", "EPAYCO_PUBLIC_KEY"]
+        let values = names.map { value(env, $0) }
+        guard values.contains(where: { $0 != nil }) else { return nil }
+        for (name, v) in zip(names, values) where v == nil {
+            let present = zip(names, values).filter { $0.1 != nil }.map(\.0).joined(separator: " and ")
+            throw ConfigurationError(variable: name, message: "is missing while \(present) \(present.contains(" and ") ? "are" : "is") set (ePayco needs all three)")
+        }
+        let customer = values[0]!, pKey = values[1]!, publicKey = values[2]!
+        guard customer.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw ConfigurationError(variable: "EPAYCO_CUST_ID", message: "must be the numeric P_CUST_ID_CLIENTE from ePayco's dashboard")
+        }
+        for (name, text) in [("EPAYCO_P_KEY", pKey), ("EPAYCO_PUBLIC_KEY", publicKey)]
+        where !text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+            throw ConfigurationError(variable: name, message: "must be letters, digits, _ or - as shown in ePayco's dashboard")
+        }
+        var test = false
+        if let text = value(env, "EPAYCO_TEST") {
+            switch text.lowercased() {
+            case "true", "1", "yes": test = true
+            case "false", "0", "no": test = false
+            default: throw ConfigurationError(variable: "EPAYCO_TEST", message: "must be true or false, got “\(text)”")
+            }
+        }
+        guard value(env, "PUBLIC_URL") != nil else {
+            throw ConfigurationError(variable: "PUBLIC_URL", message: "is required for ePayco: ePayco posts payment confirmations to PUBLIC_URL/webhooks/epayco, so this server must be reachable at a public URL")
+        }
+        return EpaycoSettings(customerID: customer, pKey: pKey, publicKey: publicKey, test: test, publicURL: try httpURL(env, "PUBLIC_URL", default: ""))
+    }
+
+    /// Daimo Pay: all of `DAIMO_API_KEY`, `DAIMO_WEBHOOK_TOKEN`, `DAIMO_DESTINATION_ADDRESS` or none.
+    static func daimo(_ env: Env) throws(ConfigurationError) -> DaimoSettings? {
+        let names = ["DAIMO_API_KEY", "DAIMO_WEBHOOK_TOKEN", "DAIMO_DESTINATION_ADDRESS"]
+        let values = names.map { value(env, $0) }
+        guard values.contains(where: { $0 != nil }) else { return nil }
+        for (name, v) in zip(names, values) where v == nil {
+            let present = zip(names, values).filter { $0.1 != nil }.map(\.0).joined(separator: " and ")
+            throw ConfigurationError(variable: name, message: "is missing while \(present) \(present.contains(" and ") ? "are" : "is") set (Daimo Pay needs all three)")
+        }
+        let apiKey = values[0]!, token = values[1]!, destination = values[2]!
+        guard token.count >= 16 else {
+            throw ConfigurationError(variable: "DAIMO_WEBHOOK_TOKEN", message: "must be the webhook token Daimo gave you (at least 16 characters)")
+        }
+        guard isEVMAddress(destination) else {
+            throw ConfigurationError(variable: "DAIMO_DESTINATION_ADDRESS", message: "must be an EVM address (0x and 40 hex digits)")
+        }
+        var chain = DaimoSettings.defaultChainID
+        if let text = value(env, "DAIMO_CHAIN_ID") {
+            guard let n = Int(text), n > 0 else {
+                throw ConfigurationError(variable: "DAIMO_CHAIN_ID", message: "must be a positive chain id (8453 for Base), got “\(text)”")
+            }
+            chain = n
+        }
+        let tokenAddress = value(env, "DAIMO_TOKEN_ADDRESS") ?? DaimoSettings.defaultTokenAddress
+        guard isEVMAddress(tokenAddress) else {
+            throw ConfigurationError(variable: "DAIMO_TOKEN_ADDRESS", message: "must be the USD stablecoin's EVM address (0x and 40 hex digits)")
+        }
+        let refund = value(env, "DAIMO_REFUND_ADDRESS")
+        if let refund, !isEVMAddress(refund) {
+            throw ConfigurationError(variable: "DAIMO_REFUND_ADDRESS", message: "must be an EVM address (0x and 40 hex digits)")
+        }
+        return DaimoSettings(
+            apiKey: apiKey, webhookToken: token, apiURL: try httpURL(env, "DAIMO_API_URL", default: DaimoSettings.defaultAPIURL),
+            destinationAddress: destination, chainID: chain, tokenAddress: tokenAddress, refundAddress: refund)
+    }
+
+    static func isEVMAddress(_ text: String) -> Bool {
+        text.count == 42 && text.hasPrefix("0x") && text.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit }
     }
 
     /// An http(s) URL without a trailing slash.

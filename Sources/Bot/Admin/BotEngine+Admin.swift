@@ -9,6 +9,8 @@ extension BotEngine {
     func performAdmin(_ action: CallbackAction, _ session: Session) async throws -> Outcome {
         switch action {
         case .adminMenu: return Outcome(screen: adminMenu(session))
+        case .adminReviews(let page): return try await adminReviews(page: page, session)
+        case .adminHideReview(let review, let hidden): return try await adminHideReview(review, hidden: hidden, session)
         case .adminAddHost: return try await startWizard(session)
         case .adminHosts(let page): return try await adminHosts(page: page, session)
         case .adminHost(let host): return try await adminHost(host, session)
@@ -31,6 +33,7 @@ extension BotEngine {
             return Outcome(screen: Screen(text: session.texts.payoutPrompt, keyboard: [[.action(session.texts.cancel, .adminPayouts(host: host))]]))
         case .adminAnalytics: return try await adminAnalytics(session)
         case .adminExport: return try await adminExport(session)
+        case .adminCancel, .adminRefunds, .adminRefundDone, .adminRefundRetry, .adminNoShow: return try await performCancel(action, session)
         default: return Outcome(screen: adminMenu(session))
         }
     }
@@ -41,7 +44,8 @@ extension BotEngine {
             [.action(t.addHost, .adminAddHost), .action(t.allHosts, .adminHosts(page: 0))],
             [.action(t.allBookings, .adminBookings(host: HostID(0))), .action(t.earnings, .adminEarnings(period: 0))],
             [.action(t.analytics, .adminAnalytics), .action(t.exportLedger, .adminExport)],
-            [.action(t.mainMenu, .mainMenu)],
+            [.action(t.refundsButton, .adminRefunds)],
+            [.action(t.reviewsAdmin, .adminReviews(page: 0)), .action(t.mainMenu, .mainMenu)],
         ])
     }
 

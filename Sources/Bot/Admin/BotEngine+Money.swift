@@ -21,7 +21,8 @@ extension BotEngine {
         lines += ["", "<b>\(t.upcoming)</b>"] + (upcoming.isEmpty ? [t.noUpcoming] : upcoming.prefix(30).map(line))
         if !past.isEmpty { lines += ["", "<b>\(t.past)</b>"] + past.map(line) }
         let back: CallbackAction = host.map { .adminHost(host: $0) } ?? .adminMenu
-        return Outcome(screen: Screen(text: String(lines.joined(separator: "\n").prefix(3900)), keyboard: [[.action(t.back, back)]]))
+        return Outcome(screen: Screen(text: String(lines.joined(separator: "\n").prefix(3900)),
+                                      keyboard: adminCancelButtons(upcoming, session, now: now) + [[.action(t.back, back)]]))
     }
 
     /// Revenue, commission and host share per host, for all time, the last 7 or the last 30 days.

@@ -9,6 +9,9 @@ public enum BookingEvent: Hashable, Sendable {
     /// `refund` is what the policy grants for a paid booking; ignored for an unpaid one.
     case cancelled(by: CancelledBy, refund: Bool, at: Instant)
     case refundSettled(succeeded: Bool, at: Instant)
+    /// An admin confirmed the user's report that the host did not show up: a paid booking whose call has
+    /// started (or ended) is cancelled on the host's account with a full refund owed.
+    case hostNoShow(at: Instant)
 
     public var name: String {
         switch self {
@@ -18,13 +21,14 @@ public enum BookingEvent: Hashable, Sendable {
         case .callEnded: "call ended"
         case .cancelled: "cancel"
         case .refundSettled: "refund settled"
+        case .hostNoShow: "host no-show"
         }
     }
 
     public var at: Instant {
         switch self {
         case .paymentConfirmed(_, let at), .holdLapsed(let at), .callStarted(let at), .callEnded(let at),
-             .cancelled(_, _, let at), .refundSettled(_, let at): at
+             .cancelled(_, _, let at), .refundSettled(_, let at), .hostNoShow(let at): at
         }
     }
 }
@@ -81,6 +85,13 @@ extension Booking {
             next.status = .cancelled
             next.cancelledBy = by
             next.refundState = refund ? .pending : .notEligible
+
+        case (.confirmed, .hostNoShow(let at)), (.active, .hostNoShow(let at)), (.completed, .hostNoShow(let at)):
+            guard at >= time.start else { throw .tooEarly(startsAt: time.start) }
+            guard paymentState == .paid else { throw .notAllowed(from: status, event: event.name) }
+            next.status = .cancelled
+            next.cancelledBy = .host
+            next.refundState = .pending
 
         case (.cancelled, .refundSettled(let succeeded, _)):
             guard refundState == .pending || refundState == .failed else { throw .noRefundOwed }

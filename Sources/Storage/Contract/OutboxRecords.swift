@@ -71,3 +71,39 @@ public struct OutboxMessage: Hashable, Sendable {
         self.failedAt = failedAt
     }
 }
+
+/// One claim of one message: who claimed it and which attempt the claim was (`attempts` after the claim).
+/// Every change a sender makes after claiming names its claim, so a sender whose lease ran out and whose
+/// message another sender took over can no longer reschedule or give it up, nor send it (`renewOutboxClaim`).
+public struct OutboxClaim: Hashable, Sendable {
+    public let id: Int64
+    public let claimer: String
+    public let attempt: Int
+
+    public init(id: Int64, claimer: String, attempt: Int) {
+        self.id = id
+        self.claimer = claimer
+        self.attempt = attempt
+    }
+}
+
+extension OutboxMessage {
+    /// The claim this row records while it is `sending`.
+    public var claim: OutboxClaim? {
+        guard status == .sending, let claimedBy else { return nil }
+        return OutboxClaim(id: id, claimer: claimedBy, attempt: attempts)
+    }
+}
+
+/// What `markOutboxSent` found. The message is recorded as sent in the first two cases: Telegram accepted
+/// it, and recording that fact is what stops anyone from sending it again.
+public enum OutboxSentMark: Hashable, Sendable {
+    /// The claim still held: the normal case.
+    case marked
+    /// Recorded, but the claim had been lost (the lease ran out and the message was claimed again, rescheduled
+    /// or given up meanwhile); a sender that took it over finds it sent before sending. `previous` is the
+    /// status found.
+    case markedAfterLosingClaim(previous: OutboxStatus)
+    /// Someone had marked it sent already: Telegram got it twice.
+    case alreadySent
+}

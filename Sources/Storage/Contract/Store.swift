@@ -90,7 +90,14 @@ public protocol Store: Sendable {
     func paymentReference(of id: BookingID) async throws -> String?
 
     // MARK: Reviews
+    /// Stores a review; a second one for the same booking throws `StoreError.duplicate` (a unique rule, so
+    /// two presses at once cannot both win). Who may review what is checked by the caller (`ReviewRules`).
     func addReview(_ review: Review) async throws -> Review
+    func review(bookingID: BookingID) async throws -> Review?
+    /// Sets or clears the text of a booking's review, only by its author; `notFound` otherwise.
+    func setReviewText(bookingID: BookingID, userID: TelegramUserID, text: String?) async throws
+    /// Hides (or shows again) a review, with an audit row in the same transaction; returns the review.
+    func setReviewHidden(_ id: Int64, hidden: Bool, by admin: TelegramUserID, at now: Instant) async throws -> Review
     /// Visible reviews' average and count per host.
     func ratingSummaries() async throws -> [HostID: RatingSummary]
     /// Newest first, visible only.
@@ -117,18 +124,68 @@ public protocol Store: Sendable {
     /// Atomically claims up to `limit` due messages in id order — pending ones whose `notBefore` ≤ `now`, and
     /// `sending` ones whose lease ran out (a crashed sender) — marking them `sending` until `now + lease`
     /// seconds, by `claimer`, with one more attempt. Concurrent claimers (several instances on one PostgreSQL
-    /// too) never get the same message while its lease holds.
+    /// too) never get the same message while its lease holds. Per chat, only the head of the chat's queue is
+    /// claimable: a message is not claimed while an earlier one of its chat is due, waiting for a retry
+    /// (rescheduled after a failed attempt) or being sent, nor while any message of its chat is being sent
+    /// under a lease — so a chat's messages go out one at a time, in id order, across instances.
     func claimOutbox(limit: Int, now: Instant, lease: Int64, claimer: String) async throws -> [OutboxMessage]
-    /// Delivered. Throws `notFound` for an unknown id.
-    func markOutboxSent(_ id: Int64, at now: Instant) async throws
-    /// Back to pending, not before `notBefore` (a 429's retry_after, a backoff), remembering why.
-    func rescheduleOutbox(_ id: Int64, notBefore: Instant, error: String?) async throws
-    /// Given up, with the reason.
-    func failOutbox(_ id: Int64, error: String, at now: Instant) async throws
+    /// Right before sending: extends the claim's lease to `now + lease` if the claim still holds (the row is
+    /// `sending` under this claimer and attempt); false when it was lost (taken over after the lease ran
+    /// out, or marked sent by an earlier claimer) — then the message must not be sent. Throws `notFound` for
+    /// an unknown id.
+    func renewOutboxClaim(_ claim: OutboxClaim, now: Instant, lease: Int64) async throws -> Bool
+    /// Telegram accepted it: recorded as sent whatever became of the claim (see `OutboxSentMark`), unless it
+    /// was sent already. Throws `notFound` for an unknown id.
+    @discardableResult
+    func markOutboxSent(_ claim: OutboxClaim, at now: Instant) async throws -> OutboxSentMark
+    /// Back to pending, not before `notBefore` (a 429's retry_after, a backoff), remembering why — if the
+    /// claim still holds; false (nothing changed) when it was lost. Throws `notFound` for an unknown id.
+    @discardableResult
+    func rescheduleOutbox(_ claim: OutboxClaim, notBefore: Instant, error: String?) async throws -> Bool
+    /// Given up, with the reason — if the claim still holds; false (nothing changed) when it was lost.
+    /// Throws `notFound` for an unknown id.
+    @discardableResult
+    func failOutbox(_ claim: OutboxClaim, error: String, at now: Instant) async throws -> Bool
     /// Messages in id order; nil for every status.
     func outbox(status: OutboxStatus?) async throws -> [OutboxMessage]
     /// Messages not yet sent nor given up (pending or sending).
     func pendingOutboxCount() async throws -> Int
+
+    // MARK: Cancellation, reschedule, no-show (SQLStore+Reschedule.swift)
+    /// `apply(_:to:messages:)` plus an audit row, all in one transaction.
+    func apply(_ event: BookingEvent, to id: BookingID, messages: [NewOutboxMessage], audit: AuditEntry) async throws -> Booking
+    /// Moves a confirmed booking to `range` (same length) in one transaction, with `messages` and an audit
+    /// row. Double booking is refused exactly as in `createHold` (PostgreSQL's exclusion constraint; SQLite's
+    /// re-check inside its serialized writer), the booking's own old time not counting: a taken time throws
+    /// `StoreError.slotTaken` and nothing changes. A booking that is not confirmed throws `invalidTransition`.
+    func reschedule(_ id: BookingID, to range: TimeRange, bufferMinutes: Int, at now: Instant, messages: [NewOutboxMessage]) async throws -> Booking
+    /// Records the user's report that the host did not show up, with `messages` (to admins) and an audit row.
+    /// False when this booking has a report already.
+    func reportNoShow(_ id: BookingID, by user: TelegramUserID, at now: Instant, messages: [NewOutboxMessage]) async throws -> Bool
+    /// Reports not yet confirmed or rejected, oldest first.
+    func openNoShowReports() async throws -> [NoShowReport]
+    /// Closes an open report once, in one transaction with its audit row: confirmed applies `.hostNoShow`
+    /// (a full refund owed) and writes `messages`; rejected only closes the report. `notFound` when there is
+    /// no open report (already resolved, never reported).
+    func resolveNoShow(_ id: BookingID, confirmed: Bool, by admin: TelegramUserID, at now: Instant, messages: [NewOutboxMessage]) async throws -> Booking
+
+    // MARK: Calls (SQLStore+Calls.swift)
+    // `apply(.callStarted)` also marks the host busy (only from online, remembering the booking) and
+    // `apply(.callEnded)` puts them back online (only while busy with that booking), in the same transaction.
+    /// The booking's room: stored as given the first time, returned as stored afterwards (the first of two
+    /// concurrent callers wins, both get the same room). `notFound` for an unknown booking.
+    func ensureRoom(for id: BookingID, _ room: CallRoom, at now: Instant) async throws -> CallRoom
+    func room(of id: BookingID) async throws -> CallRoom?
+    /// Confirmed bookings starting in (now, now + `withinMinutes`] whose reminders are not all handled, by start.
+    func upcomingCalls(at now: Instant, withinMinutes: Int) async throws -> [UpcomingCall]
+    /// Marks `reminder` (and any earlier one) handled for the booking's current start time and writes
+    /// `messages` in the same transaction — only if the booking is still confirmed and the reminder was not
+    /// handled yet; returns whether this call did it (so two instances never both send it).
+    func markReminder(_ reminder: CallReminder, for id: BookingID, messages: [NewOutboxMessage], at now: Instant) async throws -> Bool
+    /// Confirmed bookings whose start is at or before `now`, by start.
+    func callsToStart(at now: Instant) async throws -> [Booking]
+    /// Active bookings whose end is at or before `now`, by end.
+    func callsToEnd(at now: Instant) async throws -> [Booking]
 
     // MARK: Audit
     func appendAudit(_ entry: AuditEntry) async throws

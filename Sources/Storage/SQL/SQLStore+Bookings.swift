@@ -112,6 +112,8 @@ extension SQLStore {
         } else if current.paymentState == .paid && next.paymentState == .refunded {
             try await Self.insertLedger(next, kind: .refund, split: next.price.split.reversed, at: event.at, db)
         }
+        // A call's start and end move the host's status with it (SQLStore+Calls.swift).
+        try await Self.updateHostForCall(event, booking: next, db)
         return next
     }
 

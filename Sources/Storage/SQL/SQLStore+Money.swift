@@ -139,12 +139,7 @@ extension SQLStore {
         if !includeHidden { query += " WHERE hidden = " + hiddenFalse }
         query += " ORDER BY created_at DESC, id DESC"
         return try await read { db in
-            try await db.raw(query).all().map { row in
-                Review(
-                    id: try row.int64("id"), bookingID: BookingID(try row.int64("booking_id")), hostID: HostID(try row.int64("host_id")),
-                    userID: TelegramUserID(try row.int64("user_id")), rating: try row.int("rating"),
-                    text: try row.optional("text", String.self), hidden: try row.bool("hidden"), createdAt: try row.instant("created_at"))
-            }
+            try await db.raw(query).all().map(Self.decodeReview)
         }
     }
 

@@ -44,12 +44,27 @@ extension SQLStore {
         guard lease > 0 else { throw StoreError.invalidData("an outbox lease must be positive") }
         let skipLocked: SQLQueryString = flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let t = now.epochSeconds, until = now.adding(seconds: lease).epochSeconds
+        // A row is due when pending and not before now, or sending with a lapsed lease (a crashed sender).
+        // It is the head of its chat's queue when no other row of the chat is being sent under a live lease,
+        // and no earlier row of the chat is still in the queue: sending, waiting for a retry (pending after
+        // an attempt), or due. A row scheduled for later (never attempted, not yet due) holds nobody up.
+        // (The `status IN …` filters repeat what every branch requires, so the status indexes find the few
+        // unfinished rows instead of scanning every sent one.) On PostgreSQL, rows another transaction is claiming are
+        // skipped; their chat's later rows are held back by the NOT EXISTS, which sees them as they were
+        // before that claim.
         return try await write { db in
             try await db.raw("""
                 WITH due AS (
-                    SELECT id FROM outbox
-                    WHERE (status = 'pending' AND not_before <= \(bind: t)) OR (status = 'sending' AND claimed_until < \(bind: t))
-                    ORDER BY id
+                    SELECT o.id FROM outbox o
+                    WHERE o.status IN ('pending', 'sending')
+                      AND ((o.status = 'pending' AND o.not_before <= \(bind: t)) OR (o.status = 'sending' AND o.claimed_until < \(bind: t)))
+                      AND NOT EXISTS (
+                        SELECT 1 FROM outbox e
+                        WHERE e.status IN ('pending', 'sending') AND e.chat_id = o.chat_id AND e.id <> o.id
+                          AND ((e.status = 'sending' AND e.claimed_until >= \(bind: t))
+                               OR (e.id < o.id AND (e.status = 'sending'
+                                   OR (e.status = 'pending' AND (e.attempts > 0 OR e.not_before <= \(bind: t)))))))
+                    ORDER BY o.id
                     LIMIT \(bind: limit)
                 """ + skipLocked + """
 
@@ -61,31 +76,57 @@ extension SQLStore {
         }
     }
 
-    public func markOutboxSent(_ id: Int64, at now: Instant) async throws {
-        try await updateOutbox(id, """
-            UPDATE outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), claimed_until = NULL
-            WHERE id = \(bind: id) RETURNING id
+    public func renewOutboxClaim(_ claim: OutboxClaim, now: Instant, lease: Int64) async throws -> Bool {
+        guard lease > 0 else { throw StoreError.invalidData("an outbox lease must be positive") }
+        return try await updateClaimed(claim, set: "claimed_until = \(bind: now.adding(seconds: lease).epochSeconds)")
+    }
+
+    @discardableResult
+    public func markOutboxSent(_ claim: OutboxClaim, at now: Instant) async throws -> OutboxSentMark {
+        let lock = forUpdate
+        return try await write { db in
+            guard let row = try await db.raw("""
+                SELECT status, claimed_by, attempts FROM outbox WHERE id = \(bind: claim.id)
+                """ + lock).first() else { throw StoreError.notFound("Outbox message \(claim.id)") }
+            guard let status = OutboxStatus(rawValue: try row.string("status")) else { throw StoreError.invalidData("outbox message \(claim.id)") }
+            if status == .sent { return .alreadySent }
+            try await db.raw("""
+                UPDATE outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), claimed_until = NULL WHERE id = \(bind: claim.id)
+                """).run()
+            let claimedBy = try row.optional("claimed_by", String.self), attempts = try row.int("attempts")
+            let held = status == .sending && claimedBy == claim.claimer && attempts == claim.attempt
+            return held ? .marked : .markedAfterLosingClaim(previous: status)
+        }
+    }
+
+    @discardableResult
+    public func rescheduleOutbox(_ claim: OutboxClaim, notBefore: Instant, error: String?) async throws -> Bool {
+        try await updateClaimed(claim, set: """
+            status = 'pending', not_before = \(bind: notBefore.epochSeconds), last_error = \(bind: error), claimed_until = NULL
             """)
     }
 
-    public func rescheduleOutbox(_ id: Int64, notBefore: Instant, error: String?) async throws {
-        try await updateOutbox(id, """
-            UPDATE outbox SET status = 'pending', not_before = \(bind: notBefore.epochSeconds), last_error = \(bind: error),
-                claimed_until = NULL
-            WHERE id = \(bind: id) RETURNING id
+    @discardableResult
+    public func failOutbox(_ claim: OutboxClaim, error: String, at now: Instant) async throws -> Bool {
+        try await updateClaimed(claim, set: """
+            status = 'failed', last_error = \(bind: error), failed_at = \(bind: now.epochSeconds), claimed_until = NULL
             """)
     }
 
-    public func failOutbox(_ id: Int64, error: String, at now: Instant) async throws {
-        try await updateOutbox(id, """
-            UPDATE outbox SET status = 'failed', last_error = \(bind: error), failed_at = \(bind: now.epochSeconds), claimed_until = NULL
-            WHERE id = \(bind: id) RETURNING id
-            """)
-    }
-
-    private func updateOutbox(_ id: Int64, _ query: SQLQueryString) async throws {
-        let rows = try await write { db in try await db.raw(query).all().count }
-        if rows == 0 { throw StoreError.notFound("Outbox message \(id)") }
+    /// Applies `set` to the claimed row if the claim still holds; false when it was lost, `notFound` when
+    /// there is no such row.
+    private func updateClaimed(_ claim: OutboxClaim, set: SQLQueryString) async throws -> Bool {
+        try await write { db in
+            let query: SQLQueryString = "UPDATE outbox SET " + set + """
+                 WHERE id = \(bind: claim.id) AND status = 'sending' AND claimed_by = \(bind: claim.claimer) AND attempts = \(bind: claim.attempt)
+                RETURNING id
+                """
+            if try await !db.raw(query).all().isEmpty { return true }
+            guard try await db.raw("SELECT id FROM outbox WHERE id = \(bind: claim.id)").first() != nil else {
+                throw StoreError.notFound("Outbox message \(claim.id)")
+            }
+            return false
+        }
     }
 
     public func outbox(status: OutboxStatus?) async throws -> [OutboxMessage] {

@@ -40,6 +40,44 @@ extension SQLStore {
         }
     }
 
+    public func review(bookingID: BookingID) async throws -> Review? {
+        try await read { db in
+            try await db.raw("SELECT * FROM reviews WHERE booking_id = \(bind: bookingID.rawValue)").first().map(Self.decodeReview)
+        }
+    }
+
+    public func setReviewText(bookingID: BookingID, userID: TelegramUserID, text: String?) async throws {
+        try await write { db in
+            let changed = try await db.raw("""
+                UPDATE reviews SET text = \(bind: text) WHERE booking_id = \(bind: bookingID.rawValue) AND user_id = \(bind: userID.rawValue)
+                RETURNING id
+                """).all()
+            guard !changed.isEmpty else { throw StoreError.notFound("Review of booking \(bookingID)") }
+        }
+    }
+
+    public func setReviewHidden(_ id: Int64, hidden: Bool, by admin: TelegramUserID, at now: Instant) async throws -> Review {
+        try await write { db in
+            guard let before = try await db.raw("SELECT * FROM reviews WHERE id = \(bind: id)").first().map(Self.decodeReview) else {
+                throw StoreError.notFound("Review \(id)")
+            }
+            try await db.raw("UPDATE reviews SET hidden = \(bind: hidden) WHERE id = \(bind: id)").run()
+            try await Self.insertAudit(AuditEntry(
+                actor: admin.rawValue, role: "admin", action: hidden ? "review.hide" : "review.show", entity: "review", entityID: "\(id)",
+                before: before.hidden ? "hidden" : "visible", after: hidden ? "hidden" : "visible", at: now), db)
+            var after = before
+            after.hidden = hidden
+            return after
+        }
+    }
+
+    static func decodeReview(_ row: any SQLRow) throws -> Review {
+        Review(
+            id: try row.int64("id"), bookingID: BookingID(try row.int64("booking_id")), hostID: HostID(try row.int64("host_id")),
+            userID: TelegramUserID(try row.int64("user_id")), rating: try row.int("rating"),
+            text: try row.optional("text", String.self), hidden: try row.bool("hidden"), createdAt: try row.instant("created_at"))
+    }
+
     public func ratingSummaries() async throws -> [HostID: RatingSummary] {
         let hidden = hiddenFalse
         return try await read { db in
@@ -63,12 +101,7 @@ extension SQLStore {
             try await db.raw("""
                 SELECT * FROM reviews WHERE host_id = \(bind: hostID.rawValue) AND hidden = \(hidden)
                 ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
-                """).all().map { row in
-                Review(
-                    id: try row.int64("id"), bookingID: BookingID(try row.int64("booking_id")), hostID: hostID,
-                    userID: TelegramUserID(try row.int64("user_id")), rating: try row.int("rating"),
-                    text: try row.optional("text", String.self), hidden: try row.bool("hidden"), createdAt: try row.instant("created_at"))
-            }
+                """).all().map(Self.decodeReview)
         }
     }
 

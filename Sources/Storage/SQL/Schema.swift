@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.
@@ -261,6 +261,36 @@ enum Schema {
             "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
             "ALTER TABLE outbox ADD COLUMN failed_at \(t.int)",
             "CREATE INDEX outbox_lease ON outbox (status, claimed_until)",
+        ]
+    }
+
+    /// Users' reports that a host did not show up, one per booking, until an admin confirms (full refund) or
+    /// rejects them.
+    static let noShowReports = Migration(version: 5, name: "no-show reports") { flavor in
+        let t = DDL(flavor: flavor)
+        return [
+            """
+            CREATE TABLE no_show_reports (
+                booking_id \(t.int) PRIMARY KEY REFERENCES bookings(id),
+                reported_by \(t.int) NOT NULL,
+                reported_at \(t.int) NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'rejected')),
+                resolved_by \(t.int),
+                resolved_at \(t.int)
+            )
+            """,
+            "CREATE INDEX no_show_reports_open ON no_show_reports (status, reported_at)",
+        ]
+    }
+
+    /// Which reminders a confirmed booking has had, for which start time (a rescheduled booking is reminded
+    /// again for its new time), and an index for the scheduler's due-call queries.
+    static let callReminders = Migration(version: 6, name: "call reminders") { flavor in
+        let t = DDL(flavor: flavor)
+        return [
+            "ALTER TABLE bookings ADD COLUMN reminder_stage \(t.int) NOT NULL DEFAULT 0",
+            "ALTER TABLE bookings ADD COLUMN reminder_start_at \(t.int)",
+            "CREATE INDEX bookings_schedule ON bookings (status, start_at)",
         ]
     }
 }

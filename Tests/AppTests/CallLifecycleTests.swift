@@ -315,6 +315,19 @@ struct CallLifecycleTests {
                 "reminder.24h": 1, "host.reminder.24h": 1, "reminder.15m": 1, "host.reminder.15m": 1,
                 "call.link": 1, "host.call.link": 1, "review.prompt": 1,
             ])
+
+            // The review, pressed on the prompt: four stars and a few words; the host's average changes at once.
+            #expect(try await w.store.ratingSummaries()[booking.hostID] == nil)
+            try await w.fake.tap("⭐⭐⭐⭐", as: Self.user)
+            try await w.one(user, "Thank you for the ⭐⭐⭐⭐")
+            #expect(try await w.store.ratingSummaries()[booking.hostID] == RatingSummary(averageHundredths: 400, count: 1))
+            await w.fake.sendText("Lovely talk", from: Self.user)
+            try await w.one(user, "Your review is published")
+            #expect(try await w.store.review(bookingID: id)?.text == "Lovely talk")
+            await w.fake.sendText("/book_private_call", from: Self.user)
+            try await w.one(user, "★ 4.0 (1)")
+            // A second press on the (edited) prompt's old data is refused and changes nothing.
+            #expect(await w.messages(host, containing: "Thank you").isEmpty)
         }
     }
 

@@ -41,6 +41,7 @@ extension BotEngine {
             lines += ["", "<b>\(t.past)</b>"]
             lines += past.map(line)
         }
+        keyboard += joinButtons(bookings, session, now: now)
         keyboard += try await cancellationButtons(bookings, session, now: now)
         keyboard.append([.action(t.privateCalls, .hosts(page: 0)), .action(t.mainMenu, .mainMenu)])
         return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: keyboard))

@@ -58,7 +58,8 @@ extension BotEngine {
             ? .action(t.goOnline, .hostSetOnline(true))
             : .action(t.goOffline, .hostSetOnline(false))
         return Outcome(screen: Screen(text: lines.joined(separator: "\n"),
-                                      keyboard: hostCancelButtons(upcoming, session, now: now) + [[toggle], [.action(t.mainMenu, .mainMenu)]]))
+                                      keyboard: joinButtons(upcoming, session, now: now) + hostCancelButtons(upcoming, session, now: now)
+                                          + [[toggle], [.action(t.mainMenu, .mainMenu)]]))
     }
 
     func hostSetOnline(_ online: Bool, _ session: Session) async throws -> Outcome {

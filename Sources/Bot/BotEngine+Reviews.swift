@@ -110,6 +110,18 @@ extension BotEngine {
 
     // MARK: Joining the call
 
+    /// How long before the start the Join button shows (the link itself opens 5 minutes before).
+    static let joinLeadMinutes = 15
+
+    /// "🎥 Join #n" for calls in progress and confirmed calls starting within `joinLeadMinutes` — in
+    /// /my_bookings for the user and in /host for the host; pressing one sends the presser's own link again.
+    func joinButtons(_ bookings: [Booking], _ session: Session, now: Instant) -> [[Screen.Button]] {
+        guard rooms != nil else { return [] }
+        return bookings.filter { b in
+            now < b.time.end && (b.status == .active || (b.status == .confirmed && now >= b.time.start.adding(minutes: -Self.joinLeadMinutes)))
+        }.compactMap { b in b.id.map { [.action(session.texts.joinCall(Int($0.rawValue)), .join(booking: $0))] } }
+    }
+
     /// Sends the presser's own link (user or host of the booking) as a new message with a URL button.
     func join(_ id: BookingID, _ session: Session) async throws -> Outcome {
         let t = session.texts
@@ -125,7 +137,9 @@ extension BotEngine {
             logger.notice("join pressed by a stranger", metadata: ["booking": "\(id)", "user": "\(session.user.id)"])
             return Outcome(screen: withPrefix(t.notYourCall, mainMenu(session)), toast: t.notYourCall, newMessage: true)
         }
-        guard let rooms, let link = try await rooms.link(for: booking, host: host, participant: participant) else {
+        // Links go out from `joinLeadMinutes` before the start (a plain Jitsi link has no window of its own).
+        guard now() >= booking.time.start.adding(minutes: -Self.joinLeadMinutes), let rooms,
+              let link = try await rooms.link(for: booking, host: host, participant: participant) else {
             return Outcome(screen: withPrefix(t.noRoomYet, try await myBookings(session).screen), toast: t.noRoomYet)
         }
         let text = participant == .user

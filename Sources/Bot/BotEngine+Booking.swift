@@ -5,9 +5,12 @@ import Telegram
 
 extension BotEngine {
     /// The host's free time from now over the horizon, with every booking that blocks right now.
-    func freeTime(_ host: Host, at now: Instant) async throws -> FreeTime {
+    /// The host's free time at `now`; `ignoring` bookings (the user's own holds about to be replaced) do not
+    /// count as busy. (No other booking of the host can start at one of their starts: bookings never overlap.)
+    func freeTime(_ host: Host, at now: Instant, ignoring: [Booking] = []) async throws -> FreeTime {
         let window = TimeRange(start: now.adding(days: -1), end: now.adding(days: settings.slotRules.horizonDays + 1))
-        let busy = try await store.busyRanges(hostID: host.id!, overlapping: window, at: now)
+        let ignored = Set(ignoring.map(\.time.start))
+        let busy = try await store.busyRanges(hostID: host.id!, overlapping: window, at: now).filter { !ignored.contains($0.start) }
         return FreeTime(availability: host.availability, zone: host.zone, now: now, rules: settings.slotRules, busy: busy)
     }
 
@@ -98,12 +101,37 @@ extension BotEngine {
     func pay(_ id: HostID, start: Instant, minutes: Int, _ session: Session) async throws -> Outcome {
         guard let host = try await listedHost(id, session) else { return try await hostGone(session) }
         let now = self.now()
-        guard host.durations.contains(minutes), try await freeTime(host, at: now).fits(start: start, minutes: minutes) else {
+        // The same Pay pressed again (a double tap, a resent query): the user's own hold, not "someone booked it".
+        let range = TimeRange(start: start, minutes: minutes)
+        let mine = try await store.bookings(userID: session.user.id).filter {
+            $0.hostID == id && $0.status == .pending && $0.blocksSlot(at: now) && $0.time.overlaps(range)
+        }
+        if let same = mine.first(where: { $0.time == range }) {
+            return Outcome(screen: paymentChoice(same, session))
+        }
+        // The user's own unpaid holds that overlap (another length at the same start, a shifted start) do not
+        // count as taken: the new hold replaces them.
+        guard host.durations.contains(minutes), try await freeTime(host, at: now, ignoring: mine).fits(start: start, minutes: minutes) else {
             return try await timeGone(host, start: start, session, text: session.texts.slotTaken)
         }
         let hold = try Booking.hold(
             hostID: id, userID: session.user.id, start: start, minutes: minutes, pricePerMinute: host.pricePerMinute.money,
             commission: settings.commission, now: now, holdMinutes: settings.holdMinutes)
+        // A price no configured method can take (a COP host with only Stars, say): no hold that nobody can pay.
+        guard !methods(for: hold).isEmpty else {
+            logger.notice("no payment method for this price", metadata: ["host": "\(id)", "currency": "\(hold.price.total.currency.code)"])
+            return Outcome(screen: withPrefix(session.texts.noPaymentMethodForPrice, mainMenu(session)), toast: session.texts.noPaymentMethodForPrice)
+        }
+        for old in mine {
+            guard let oldID = old.id else { continue }
+            do {
+                _ = try await store.apply(.cancelled(by: .user, refund: false, at: now), to: oldID)
+            } catch StoreError.invalidTransition {
+                continue // paid or lapsed meanwhile: createHold below decides
+            }
+            logger.info("hold replaced by another of the same user", metadata: ["booking": "\(oldID)"])
+            if let reference = try? await store.paymentReference(of: oldID) { await checkout.cancelCheckout(of: old, reference: reference) }
+        }
         let saved: Booking
         do {
             saved = try await store.createHold(hold, bufferMinutes: settings.slotRules.bufferMinutes)

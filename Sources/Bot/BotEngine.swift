@@ -135,6 +135,11 @@ public final class BotEngine: Sendable {
             try await saveState(session.chatID, nil)
             return Outcome(screen: withPrefix(session.texts.notAllowed, mainMenu(session)))
         }
+        if photo != nil, state.mode == .edit || state.mode == .caption {
+            // A photo has no text: read as "" it would clear a bio, the hours or a caption. Ask again, change nothing.
+            return Outcome(screen: Screen(text: "⚠️ " + session.texts.wizardNeedsText,
+                                          keyboard: [[.action(session.texts.cancel, .wizard(state.mode == .edit ? .cancel : .done))]]))
+        }
         switch state.mode {
         case .zone: return try await typedZone(text, &session)
         case .wizard: return try await wizardAnswer(state.draft ?? HostDraft(), photo.map { .photo(fileID: $0) } ?? .text(text), session)

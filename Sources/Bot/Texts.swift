@@ -72,6 +72,7 @@ public struct Texts: Sendable {
         t("⏳ Your time is held for you until <b>\(until)</b>. Choose how to pay \(total):",
           "⏳ Tu hora queda reservada hasta las <b>\(until)</b>. Elige cómo pagar \(total):")
     }
+    public var noPaymentMethodForPrice: String { t("Sorry — no payment method is available for this host's prices right now, so nothing was held. Please try another host or come back later.", "Lo sentimos: ahora no hay ningún método de pago para los precios de este anfitrión, así que no se ha reservado nada. Prueba con otro anfitrión o vuelve más tarde.") }
     public var noPaymentMethods: String { t("Payments are not available right now; your hold will lapse on its own.", "Los pagos no están disponibles ahora; tu reserva caducará sola.") }
     public func method(_ m: PaymentMethod) -> String {
         switch m {

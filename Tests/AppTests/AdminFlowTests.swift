@@ -32,7 +32,7 @@ struct AdminFlowTests {
                 try await say(h, String(repeating: "👩‍👩‍👧", count: 200), expect: "step 4 of 7") // 200 characters as a person counts them
             }
             // A restart in the middle of the wizard resumes it.
-            try await h.run(Self.env) { _ in
+            try await h.run(Self.env.merging(["STARS_PER_USD": "50"]) { _, new in new }) { _ in
                 try await say(h, "abc", expect: "“a” is not allowed in an amount")
                 try await say(h, "0", expect: "must be more than 0")
                 try await say(h, "-5", expect: "cannot be negative")

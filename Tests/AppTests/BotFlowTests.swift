@@ -24,7 +24,8 @@ struct BotFlowTests {
         try await BotHarness.with { h in
         try await h.addHost()
         let maria = self.maria
-        try await h.run { _ in
+        // Stars as the one payment method (a hold is only made when some method can pay it).
+        try await h.run(["STARS_PER_USD": "50"]) { _ in
             await h.fake.sendText("/start", from: maria)
             try await h.expectLast(maria.id, contains: "Welcome to PrivateCalls")
             try await h.tap("📞 Private Calls", as: maria)
@@ -53,7 +54,8 @@ struct BotFlowTests {
             #expect(summary.text?.contains("Price: 60 × $5.00 = $300.00") == true)
             #expect(summary.text?.contains("Wed 25 Nov, 21:00–22:00 (Europe/Madrid)") == true)
             try await h.tap("💳 Pay $300.00", as: maria)
-            try await h.expectLast(maria.id, contains: "Payments are not available right now")
+            let choice = try await h.expectLast(maria.id, contains: "Choose how to pay $300.00")
+            #expect(h.fake.buttonLabels(of: choice).flatMap { $0 }.contains("⭐ Telegram Stars"))
 
             let bookings = try await h.store.bookings(userID: TelegramUserID(maria.id))
             #expect(bookings.count == 1)
@@ -78,7 +80,7 @@ struct BotFlowTests {
         try await BotHarness.with { h in
         try await h.addHost()
         let (maria, juan) = (self.maria, self.juan)
-        try await h.run { _ in
+        try await h.run(["STARS_PER_USD": "50"]) { _ in
             for user in [maria, juan] {
                 await h.fake.sendText("/book_private_call", from: user)
                 try await h.expectLast(user.id, contains: "Anna")
@@ -96,7 +98,7 @@ struct BotFlowTests {
             #expect(holds.count == 1)
             let winner = try #require(holds.first).userID.rawValue
             let loser = winner == maria.id ? juan : maria
-            try await h.expectLast(winner, contains: winner == maria.id ? "Payments are not available" : "Los pagos no están disponibles")
+            try await h.expectLast(winner, contains: winner == maria.id ? "Choose how to pay" : "Elige cómo pagar")
             try await h.expectLast(loser.id, contains: loser.id == maria.id ? "someone booked that time" : "alguien reservó esa hora")
         }
         }
@@ -106,7 +108,8 @@ struct BotFlowTests {
         try await BotHarness.with { h in
         try await h.addHost()
         let maria = self.maria
-        try await h.run { _ in
+        // Stars as the one payment method (a hold is only made when some method can pay it).
+        try await h.run(["STARS_PER_USD": "50"]) { _ in
             await h.fake.sendText("/start", from: maria)
             let menu = try await h.expectLast(maria.id, contains: "Welcome")
             await h.fake.tapData("zz:1:2", messageId: menu.messageId, as: maria)

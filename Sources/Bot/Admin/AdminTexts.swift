@@ -37,6 +37,14 @@ extension Texts {
     }
 
     public func availabilityError(_ error: AvailabilityError) -> String {
+        // The typed text is echoed: clip each piece so a pasted essay cannot make the reply too long to send.
+        let clip = { (s: String) in s.count > 64 ? String(s.prefix(64)) + "…" : s }
+        let error: AvailabilityError = switch error {
+        case .emptyWindow(let w): .emptyWindow(clip(w))
+        case .unreadableWindow(let w): .unreadableWindow(clip(w))
+        case .overlappingWindows(let a, let b): .overlappingWindows(clip(a), clip(b))
+        case .unknownDay(let d): .unknownDay(clip(d))
+        }
         guard language == .es else { return html(error.description) }
         switch error {
         case .emptyWindow(let w): return "La franja \(html(w)) termina antes de empezar. Escríbela como 09:00-17:00."
@@ -120,6 +128,9 @@ extension Texts {
     public var done: String { t("✔️ Done", "✔️ Listo") }
     public func photoAdded(_ n: Int) -> String { t("Photo added (\(n) in the gallery).", "Foto añadida (\(n) en la galería).") }
     public var captionPrompt: String { t("Send the caption for this photo (or - to remove it):", "Envía la leyenda de esta foto (o - para quitarla):") }
+    public func captionTooLong(_ n: Int) -> String {
+        t("A caption can have at most 1024 characters (this one has \(n)).", "Una leyenda puede tener como máximo 1024 caracteres (esta tiene \(n)).")
+    }
 }
 
 extension Texts {

@@ -176,6 +176,8 @@ extension BotEngine {
                 case .failure(let refusal): return retry(refusal.message)
                 }
             case .availability:
+                // Empty text would parse as "no hours at all" and silently make the host unbookable.
+                guard !text.isEmpty else { return retry(t.wizardNeedsText) }
                 do { host.availability = try WeeklyAvailability(parsing: text) } catch { return retry(t.availabilityError(error)) }
             case .zone:
                 guard let zone = Zone(identifier: text), text.contains("/") || text == "UTC" else { return retry(t.unknownZone(html(String(text.prefix(64))))) }
@@ -245,7 +247,13 @@ extension BotEngine {
 
     func captionAnswer(_ state: ConversationState, text: String, _ session: Session) async throws -> Outcome {
         guard let hostID = state.host, let photoID = state.photo else { return Outcome(screen: adminMenu(session)) }
-        let caption = text == "-" ? nil : String(text.prefix(1024))
+        // Refuse (and keep asking) rather than store an empty caption or silently cut a long one.
+        let retry = { (line: String) in
+            Outcome(screen: Screen(text: "⚠️ \(line)\n\n\(session.texts.captionPrompt)", keyboard: [[.action(session.texts.cancel, .wizard(.done))]]))
+        }
+        guard !text.isEmpty else { return retry(session.texts.wizardNeedsText) }
+        guard text.count <= 1024 else { return retry(session.texts.captionTooLong(text.count)) }
+        let caption = text == "-" ? nil : text
         try await store.setPhotoCaption(hostID: HostID(hostID), photoID: photoID, caption: caption)
         try await saveState(session.chatID, nil)
         try await audit(session, "host.photo.caption", "host", "\(hostID)", before: nil, after: caption)

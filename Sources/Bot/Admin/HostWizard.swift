@@ -73,6 +73,7 @@ public struct HostDraft: Codable, Sendable, Equatable {
             guard Self.availabilityPresets.indices.contains(i) else { return .failure(.init(t.staleButton)) }
             next.availability = Self.availabilityPresets[i]
         case (.availability, .text(let text)):
+            guard !text.isEmpty else { return .failure(.init(t.wizardNeedsText)) }
             do { next.availability = try WeeklyAvailability(parsing: text).summaryForParsing(text) } catch {
                 return .failure(.init(t.availabilityError(error)))
             }

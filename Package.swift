@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "privatecalls", targets: ["privatecalls"]),
         .executable(name: "privatecalls-bench", targets: ["SlotBenchmark"]),
         .executable(name: "privatecalls-bot-bench", targets: ["BotBenchmark"]),
+        .executable(name: "privatecalls-outbox-bench", targets: ["OutboxBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -155,6 +156,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "SlotBenchmark", dependencies: ["Domain"], path: "Benchmarks/SlotBenchmark", swiftSettings: strict),
+        .executableTarget(
+            name: "OutboxBenchmark",
+            dependencies: [
+                "App", "Storage", "Domain", "Bot", "Telegram", "FakeTelegram",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/OutboxBenchmark",
+            swiftSettings: strict
+        ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(
             name: "StorageTests",

@@ -89,7 +89,22 @@ public final class LocalStripe: @unchecked Sendable {
         self.logURL = logURL
     }
 
+    /// Starts one, trying again on a fresh port when the process ends before answering (seen rarely under a
+    /// fully loaded test run: a port taken between our probe and localstripe's bind, or an early exit that
+    /// left nothing in the log).
     public static func start() async throws -> LocalStripe {
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            do {
+                return try await startOnce()
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    private static func startOnce() async throws -> LocalStripe {
         let python = try Peers.requirePython()
         let port = try await Peers.freePort()
         let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("localstripe-\(port).log")

@@ -37,6 +37,9 @@ struct OutboxContractTests {
             let sent = try await store.outbox(status: .sent)
             #expect(sent.map(\.id) == [claimed[0].id])
             #expect(sent.first?.sentAt == day0.adding(seconds: 1))
+            // Delivered content is erased (join links carry room tokens); kind and chat stay for the record.
+            #expect(sent.first?.payload == "" && sent.first?.kind == claimed[0].kind)
+            #expect(try await store.outbox(status: .sending).allSatisfy { !$0.payload.isEmpty })
             // Sent is final: a lapsed lease does not bring it back.
             #expect(try await store.claimOutbox(limit: 10, now: day0.adding(minutes: 10), lease: 60, claimer: "b").map(\.id) == [claimed[1].id])
             #expect(try await store.outbox(status: nil).count == 2)

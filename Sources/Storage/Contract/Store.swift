@@ -135,7 +135,8 @@ public protocol Store: Sendable {
     /// an unknown id.
     func renewOutboxClaim(_ claim: OutboxClaim, now: Instant, lease: Int64) async throws -> Bool
     /// Telegram accepted it: recorded as sent whatever became of the claim (see `OutboxSentMark`), unless it
-    /// was sent already. Throws `notFound` for an unknown id.
+    /// was sent already. The payload is erased (a join link carries its room token; texts carry names): a sent
+    /// row keeps its kind, chat, dedupe key and times. Throws `notFound` for an unknown id.
     @discardableResult
     func markOutboxSent(_ claim: OutboxClaim, at now: Instant) async throws -> OutboxSentMark
     /// Back to pending, not before `notBefore` (a 429's retry_after, a backoff), remembering why — if the

@@ -91,7 +91,8 @@ extension SQLStore {
             guard let status = OutboxStatus(rawValue: try row.string("status")) else { throw StoreError.invalidData("outbox message \(claim.id)") }
             if status == .sent { return .alreadySent }
             try await db.raw("""
-                UPDATE outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), claimed_until = NULL WHERE id = \(bind: claim.id)
+                UPDATE outbox SET status = 'sent', sent_at = \(bind: now.epochSeconds), claimed_until = NULL, payload = ''
+                WHERE id = \(bind: claim.id)
                 """).run()
             let claimedBy = try row.optional("claimed_by", String.self), attempts = try row.int("attempts")
             let held = status == .sending && claimedBy == claim.claimer && attempts == claim.attempt

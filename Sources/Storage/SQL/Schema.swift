@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.
@@ -291,6 +291,17 @@ enum Schema {
             "ALTER TABLE bookings ADD COLUMN reminder_stage \(t.int) NOT NULL DEFAULT 0",
             "ALTER TABLE bookings ADD COLUMN reminder_start_at \(t.int)",
             "CREATE INDEX bookings_schedule ON bookings (status, start_at)",
+        ]
+    }
+
+    /// The outbox claim asks, for each due row, whether an earlier unsent row of its chat exists; without an
+    /// index by chat that search ran over every unsent row, so a claim grew with the square of the backlog
+    /// (1.3 s on SQLite, 2 s on PostgreSQL at 10,000 pending — measured by privatecalls-outbox-bench). Partial
+    /// indexes over the unsent rows only: by chat (the head-of-queue check) and by id (the claim's order).
+    static let outboxQueues = Migration(version: 7, name: "outbox queues by chat") { _ in
+        [
+            "CREATE INDEX outbox_open_by_chat ON outbox (chat_id, id) WHERE status IN ('pending', 'sending')",
+            "CREATE INDEX outbox_open_by_id ON outbox (id) WHERE status IN ('pending', 'sending')",
         ]
     }
 }

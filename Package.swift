@@ -116,6 +116,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test support: throwaway PostgreSQL databases (create, drop, raw SQL, CI's marker) for tests and benchmarks.
+        .target(
+            name: "TestDatabases",
+            dependencies: ["Storage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // The conversation: commands and buttons → screens, holds through the store, replies through the Bot API.
         .target(
             name: "Bot",
@@ -159,7 +165,7 @@ let package = Package(
         .executableTarget(
             name: "OutboxBenchmark",
             dependencies: [
-                "App", "Storage", "Domain", "Bot", "Telegram", "FakeTelegram",
+                "App", "Storage", "Domain", "Bot", "Telegram", "FakeTelegram", "TestDatabases",
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +177,7 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Domain", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Storage", "Domain", "TestDatabases", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -185,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "FakeStripe", "Bot", "VideoRooms",
+                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "FakeStripe", "Bot", "VideoRooms", "TestDatabases",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -5,6 +5,7 @@ import PostgresNIO
 import SQLiteKit
 import Storage
 import Synchronization
+import TestDatabases
 
 /// The benchmark's fixed "now": Wed 2026-11-25 08:00 UTC. Storage sees this injected instant; timings use
 /// the real `ContinuousClock`.
@@ -106,16 +107,7 @@ final class BenchDatabase: @unchecked Sendable {
     }
 
     static func postgres(_ url: PostgresURL, _ sql: String) async throws {
-        let config = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database ?? "postgres", tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: quietLogger)
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger)
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-        try await connection.close()
+        try await ThrowawayPostgres.execute(sql, on: url, logger: quietLogger)
     }
 }
 

@@ -11,6 +11,7 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 import Telegram
+import TestDatabases
 import Testing
 
 @testable import App
@@ -172,7 +173,7 @@ struct CallLifecycleTests {
         let admin = try PostgresURL(parsing: text)
         let name = "pc_calls_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
         try await adminQuery(admin, "CREATE DATABASE \(name)")
-        print("[postgres-suite] created test database \(name)")
+        ThrowawayPostgres.recordMarker(name)
         var url = admin
         url.database = name
         let fake = try await FakeBotAPI.start()
@@ -193,16 +194,7 @@ struct CallLifecycleTests {
     }
 
     static func adminQuery(_ url: PostgresURL, _ sql: String) async throws {
-        let config = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database ?? "postgres", tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-        try await connection.close()
+        try await ThrowawayPostgres.execute(sql, on: url, logger: logger)
     }
 
     // MARK: The walk

@@ -11,6 +11,7 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 import Telegram
+import TestDatabases
 import Testing
 
 @testable import App
@@ -608,27 +609,12 @@ enum OutboxPostgres {
     }
 
     static func adminQuery(_ url: PostgresURL, _ sql: String) async throws {
-        let config = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database ?? "postgres", tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: OutboxRig.quietLogger)
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: OutboxRig.quietLogger)
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-        try await connection.close()
+        try await ThrowawayPostgres.execute(sql, on: url, logger: OutboxRig.quietLogger)
     }
 
     /// The evidence scripts/test counts (PRIVATECALLS_POSTGRES_MARKER): one line per fresh database.
     static func recordMarker(_ database: String) {
-        print("[postgres-suite] created test database \(database)")
-        guard let path = ProcessInfo.processInfo.environment["PRIVATECALLS_POSTGRES_MARKER"], !path.isEmpty else { return }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data("\(database)\n".utf8))
-        try? handle.close()
+        ThrowawayPostgres.recordMarker(database)
     }
 }
 

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import PostgresNIO
 import Storage
+import TestDatabases
 import Testing
 
 /// The durable outbox, run against every available engine.
@@ -392,7 +393,7 @@ enum OutboxDatabase {
             let admin = try PostgresURL(parsing: text)
             let name = "pc_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
             try await TestDatabase.adminQuery(admin, "CREATE DATABASE \(name)")
-            PostgresMarker.record(name)
+            ThrowawayPostgres.recordMarker(name)
             var shared = admin
             shared.database = name
             url = shared

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Storage
+import TestDatabases
 import Testing
 
 /// The engines a contract test runs on: SQLite always; PostgreSQL when `PRIVATECALLS_TEST_POSTGRES_URL`
@@ -48,7 +49,7 @@ enum TestDatabase {
             let admin = try PostgresURL(parsing: text)
             let name = "pc_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
             try await adminQuery(admin, "CREATE DATABASE \(name)")
-            PostgresMarker.record(name)
+            ThrowawayPostgres.recordMarker(name)
             var url = admin
             url.database = name
             let store = try await StoreFactory.open(.postgres(url), logger: logger)
@@ -66,32 +67,7 @@ enum TestDatabase {
     }
 
     static func adminQuery(_ url: PostgresURL, _ sql: String) async throws {
-        let config = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database ?? "postgres", tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-        try await connection.close()
-    }
-}
-
-/// Leaves evidence that the PostgreSQL suites really ran: CI counts these lines and fails on zero.
-enum PostgresMarker {
-    static func record(_ database: String) {
-        print("[postgres-suite] created test database \(database)")
-        guard let path = ProcessInfo.processInfo.environment["PRIVATECALLS_POSTGRES_MARKER"], !path.isEmpty else { return }
-        if let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() {
-            handle.seekToEndOfFile()
-            handle.write(Data("\(database)\n".utf8))
-            try? handle.close()
-        }
+        try await ThrowawayPostgres.execute(sql, on: url, logger: logger)
     }
 }
 

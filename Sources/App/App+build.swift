@@ -30,6 +30,7 @@ public func buildApplication(
 
     var services: [any Service] = []
     var payments: PaymentsRuntime?
+    var refundClient: TelegramClient?
     var callNotices: Notices?
     if let telegram = configuration.telegram {
         var botLogger = logger
@@ -40,6 +41,7 @@ public func buildApplication(
         let runtime = PaymentsRuntime(configuration: configuration, store: store, now: now, notices: notices, logger: logger)
         logger.notice("payment methods enabled: \(PaymentsRuntime.enabledSummary(configuration))")
         payments = runtime
+        refundClient = client
         var settings = BotSettings(
             commission: configuration.commission, holdMinutes: configuration.holdMinutes, slotRules: configuration.slotRules,
             defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs, starsPerUSD: configuration.starsPerUSD)
@@ -61,9 +63,13 @@ public func buildApplication(
         logger.notice("bot disabled: TELEGRAM_BOT_TOKEN is not set")
     }
     let expiryHandler = payments
-    services.append(CallScheduler(
+    var scheduler = CallScheduler(
         store: store, now: now, interval: .seconds(configuration.schedulerIntervalSeconds),
-        onExpired: { bookings in await expiryHandler?.holdsExpired(bookings) }, notices: callNotices, rooms: rooms, logger: logger))
+        onExpired: { bookings in await expiryHandler?.holdsExpired(bookings) }, notices: callNotices, rooms: rooms, logger: logger)
+    if let payments, let client = refundClient {
+        scheduler.retryRefund = { booking in _ = await payments.refund(booking, api: client, actor: nil) }
+    }
+    services.append(scheduler)
 
     return Application(
         router: router,

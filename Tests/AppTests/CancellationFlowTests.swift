@@ -506,4 +506,47 @@ struct CancellationFlowTests {
             }
         }
     }
+
+    /// A refund interrupted after the cancellation committed (the process died before calling the provider)
+    /// stays owed; the scheduler sends it again once it has been pending a few minutes — Stars here — and
+    /// leaves a manual (ePayco) refund to the admin.
+    @Test func anInterruptedRefundIsRetriedByTheScheduler() async throws {
+        try await BotHarness.with { h in
+            try await h.addHost()
+            let maria = self.maria
+            try await h.run(Self.env) { _ in
+                await h.fake.sendText("/book_private_call", from: maria)
+                try await h.expectLast(maria.id, contains: "Anna")
+                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00", "⭐ Telegram Stars"] {
+                    try await h.tap(label, as: maria)
+                }
+                await h.fake.sendPreCheckoutQuery(PreCheckoutQuery(id: "pcq-r1", from: maria, currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1"))
+                try await h.fake.waitUntil { await h.fake.unansweredPreCheckoutQueries().isEmpty }
+                await h.fake.sendSuccessfulPayment(SuccessfulPayment(currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1",
+                                                                     telegramPaymentChargeId: "stxInterrupted", providerPaymentChargeId: ""), from: maria)
+                try await h.expectLast(maria.id, contains: "your call is booked")
+                // An ePayco booking whose manual refund is owed too: never retried automatically.
+                let manual = try await Self.paidBooking(h, user: maria.id, start: Self.madrid(day: 2, hour: 12), method: "epayco", reference: "ref-1")
+                // The host's cancellation commits, and then the process "dies": no provider call was made.
+                _ = try await h.store.apply(.cancelled(by: .host, refund: true, at: h.clock.now), to: BookingID(1))
+                _ = try await h.store.apply(.cancelled(by: .admin, refund: true, at: h.clock.now), to: manual.id!)
+                // Within the grace period nothing happens (a refund in flight must not be doubled)…
+                h.clock.advance(minutes: 2)
+                try await Task.sleep(for: .seconds(2))
+                #expect(await h.fake.refundedCharges().isEmpty)
+                // …after it, the scheduler sends it once, settles it and reverses the ledger.
+                h.clock.advance(minutes: 4)
+                try await h.fake.waitUntil { (try? await h.store.booking(BookingID(1)))?.refundState == .refunded }
+                #expect(await h.fake.refundedCharges() == ["stxInterrupted"])
+                #expect(try await h.store.ledger(bookingID: BookingID(1)).map(\.kind) == [.payment, .refund])
+                try await Self.expectLedgerInvariant(h.store)
+                try await Self.expectMessage(h, maria.id, contains: "15000 ⭐")
+                // More ticks change nothing; the manual refund still waits for an admin.
+                h.clock.advance(minutes: 10)
+                try await Task.sleep(for: .seconds(2))
+                #expect(await h.fake.refundedCharges() == ["stxInterrupted"])
+                #expect(try await h.store.booking(manual.id!)?.refundState == .pending)
+            }
+        }
+    }
 }

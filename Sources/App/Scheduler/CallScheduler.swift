@@ -32,6 +32,12 @@ struct CallScheduler: Service, CustomStringConvertible {
     /// Nil when no video provider could be set up: calls start without links.
     let rooms: AppCallRooms?
     let logger: Logger
+    /// Retries one owed refund through its provider (nil: nobody to retry with, e.g. the bot is off).
+    var retryRefund: (@Sendable (Booking) async -> Void)? = nil
+    /// An owed refund this long unchanged was interrupted (the process died between the cancellation and the
+    /// provider call, or the provider timed out): the scheduler sends it again. The provider's idempotency
+    /// (Stripe's key per booking, Telegram's "already refunded") makes a second attempt safe.
+    var refundRetryAfterMinutes = 5
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -66,6 +72,7 @@ struct CallScheduler: Service, CustomStringConvertible {
     func tick() async {
         let now = self.now()
         await expireHolds(now)
+        await retryOwedRefunds(now)
         let steps: [Step]
         do {
             steps = try await dueSteps(at: now)
@@ -91,6 +98,21 @@ struct CallScheduler: Service, CustomStringConvertible {
             }
         } catch {
             logger.error("hold expiry failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Owed refunds through a provider we can call (Stripe, Stars) that stayed pending: sent again. Manual ones
+    /// (ePayco, Daimo) wait for an admin's "Refund done" and are left alone.
+    func retryOwedRefunds(_ now: Instant) async {
+        guard let retryRefund else { return }
+        do {
+            let owed = try await store.refundsOwed(changedBefore: now.adding(minutes: -refundRetryAfterMinutes))
+            for booking in owed where booking.paymentMethod == PaymentMethod.stripe.rawValue || booking.paymentMethod == PaymentMethod.stars.rawValue {
+                logger.notice("retrying an interrupted refund", metadata: ["booking": "\(booking.id.map { "\($0)" } ?? "?")"])
+                await retryRefund(booking)
+            }
+        } catch {
+            logger.error("could not read owed refunds", metadata: ["error": "\(error)"])
         }
     }
 

@@ -165,6 +165,9 @@ public protocol Store: Sendable {
     func reportNoShow(_ id: BookingID, by user: TelegramUserID, at now: Instant, messages: [NewOutboxMessage]) async throws -> Bool
     /// Reports not yet confirmed or rejected, oldest first.
     func openNoShowReports() async throws -> [NoShowReport]
+    /// Cancelled bookings whose refund is owed (`refund_state = pending`) and whose last change is at or before
+    /// `before`, oldest change first: what the scheduler retries after a refund was interrupted.
+    func refundsOwed(changedBefore before: Instant) async throws -> [Booking]
     /// Closes an open report once, in one transaction with its audit row: confirmed applies `.hostNoShow`
     /// (a full refund owed) and writes `messages`; rejected only closes the report. `notFound` when there is
     /// no open report (already resolved, never reported).

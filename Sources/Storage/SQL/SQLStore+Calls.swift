@@ -71,6 +71,15 @@ extension SQLStore {
         }
     }
 
+    public func refundsOwed(changedBefore before: Instant) async throws -> [Booking] {
+        try await read { db in
+            try await db.raw("""
+                SELECT * FROM bookings WHERE status = 'cancelled' AND refund_state = 'pending' AND updated_at <= \(bind: before.epochSeconds)
+                ORDER BY updated_at, id
+                """).all().map(Self.decodeBooking)
+        }
+    }
+
     public func callsToEnd(at now: Instant) async throws -> [Booking] {
         try await read { db in
             try await db.raw("""

@@ -42,7 +42,7 @@ extension BotEngine {
     // MARK: /my_bookings buttons
 
     /// Cancel and reschedule for the user's confirmed upcoming bookings; "host didn't show" for a paid call
-    /// that started and ended less than 48 hours ago (not reported yet).
+    /// that started and ended less than 48 hours ago (not reported yet, not reviewed).
     func cancellationButtons(_ bookings: [Booking], _ session: Session, now: Instant) async throws -> [[Screen.Button]] {
         let t = session.texts
         let reported = Set(try await store.openNoShowReports().map(\.bookingID))
@@ -53,7 +53,8 @@ extension BotEngine {
             if b.status == .confirmed && b.time.start > now {
                 rows.append([.action(t.cancelPaid(n), .cancelBooking(booking: id, confirmed: false)),
                              .action(t.rescheduleButton(n), .reschedule(booking: id))])
-            } else if noShowReportable(b, now: now) && !reported.contains(id) {
+            } else if noShowReportable(b, now: now) && !reported.contains(id), try await store.review(bookingID: id) == nil {
+                // (A call the user has reviewed took place: no "host didn't show" for it.)
                 rows.append([.action(t.noShowButton(n), .reportNoShow(booking: id, confirmed: false))])
             }
         }

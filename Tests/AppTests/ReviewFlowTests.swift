@@ -48,6 +48,10 @@ struct ReviewFlowTests {
             let user = User(id: 8201, firstName: "Ana", languageCode: "en")
             let id = try await Self.booking(h, user: user.id)
             try await h.run { _ in
+                // Before the review, the finished call can still be reported as a host no-show.
+                await h.fake.sendText("/my_bookings", from: user)
+                let before = try await h.expectLast(user.id, contains: "#\(id.rawValue) ·")
+                #expect(h.fake.buttonLabels(of: before).joined().contains("🚫 Host didn't show #\(id.rawValue)"))
                 let message = try await Self.anyMessage(h, user)
                 await h.fake.tapData("rv:\(id.rawValue):4", messageId: message, as: user)
                 try await h.expectLast(user.id, contains: "Thank you for the ⭐⭐⭐⭐")
@@ -58,11 +62,15 @@ struct ReviewFlowTests {
                 #expect(try await h.store.review(bookingID: id)?.text == nil)
                 await h.fake.sendText("  Lovely <b>call</b>  ", from: user)
                 try await h.expectLast(user.id, contains: "Your review is published")
+                // A reviewed call took place: no "host didn't show" for it any more.
+                await h.fake.sendText("/my_bookings", from: user)
+                let after = try await h.expectLast(user.id, contains: "#\(id.rawValue) ·")
+                #expect(!h.fake.buttonLabels(of: after).joined().contains("🚫 Host didn't show #\(id.rawValue)"))
                 let review = try #require(try await h.store.review(bookingID: id))
                 #expect(review.rating == 4 && review.text == "Lovely <b>call</b>" && review.userID == TelegramUserID(user.id))
                 // The list and the profile show it at once; the text is escaped.
                 await h.fake.sendText("/book_private_call", from: user)
-                let list = try await h.expectLast(user.id, contains: "Anna")
+                let list = try await h.expectLast(user.id, contains: "choose a host")
                 #expect(list.text?.contains("★ 4.0 (1)") == true)
                 try await h.tap("🟢 Anna · $5.00/min", as: user)
                 let profile = try await h.expectLast(user.id, contains: "Latest reviews")

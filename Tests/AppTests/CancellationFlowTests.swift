@@ -51,6 +51,21 @@ struct CancellationFlowTests {
         }
     }
 
+    /// Books Anna for 60 minutes today at 18:00 through the bot and pays with Telegram Stars (pre-checkout,
+    /// successful payment with `charge`): booking #1, confirmed.
+    static func bookAndPayWithStars(_ h: BotHarness, _ user: User, query: String, charge: String) async throws {
+        await h.fake.sendText("/book_private_call", from: user)
+        try await h.expectLast(user.id, contains: "Anna")
+        for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00", "⭐ Telegram Stars"] {
+            try await h.tap(label, as: user)
+        }
+        await h.fake.sendPreCheckoutQuery(PreCheckoutQuery(id: query, from: user, currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1"))
+        try await h.fake.waitUntil { await h.fake.unansweredPreCheckoutQueries().isEmpty }
+        await h.fake.sendSuccessfulPayment(SuccessfulPayment(currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1",
+                                                             telegramPaymentChargeId: charge, providerPaymentChargeId: ""), from: user)
+        try await h.expectLast(user.id, contains: "your call is booked")
+    }
+
     /// Waits until some bot message in `chat` (an outbox notice or a screen) contains `text`.
     @discardableResult
     static func expectMessage(_ h: BotHarness, _ chat: Int64, contains text: String) async throws -> Message {
@@ -218,16 +233,7 @@ struct CancellationFlowTests {
             try await h.addHost()
             let (maria, anna) = (self.maria, self.anna)
             try await h.run(Self.env) { _ in
-                await h.fake.sendText("/book_private_call", from: maria)
-                try await h.expectLast(maria.id, contains: "Anna")
-                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00", "⭐ Telegram Stars"] {
-                    try await h.tap(label, as: maria)
-                }
-                await h.fake.sendPreCheckoutQuery(PreCheckoutQuery(id: "pcq-c1", from: maria, currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1"))
-                try await h.fake.waitUntil { await h.fake.unansweredPreCheckoutQueries().isEmpty }
-                await h.fake.sendSuccessfulPayment(SuccessfulPayment(currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1",
-                                                                     telegramPaymentChargeId: "stxCancel1", providerPaymentChargeId: ""), from: maria)
-                try await h.expectLast(maria.id, contains: "your call is booked")
+                try await Self.bookAndPayWithStars(h, maria, query: "pcq-c1", charge: "stxCancel1")
 
                 // Anna opens her menu (which links her account) and cancels.
                 await h.fake.sendText("/host", from: anna)
@@ -472,16 +478,7 @@ struct CancellationFlowTests {
             let (maria, admin) = (self.maria, self.admin)
             try await h.run(Self.env) { _ in
                 // A Stars booking whose charge Telegram does not know: the refund fails, then works once it does.
-                await h.fake.sendText("/book_private_call", from: maria)
-                try await h.expectLast(maria.id, contains: "Anna")
-                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00", "⭐ Telegram Stars"] {
-                    try await h.tap(label, as: maria)
-                }
-                await h.fake.sendPreCheckoutQuery(PreCheckoutQuery(id: "pcq-f", from: maria, currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1"))
-                try await h.fake.waitUntil { await h.fake.unansweredPreCheckoutQueries().isEmpty }
-                await h.fake.sendSuccessfulPayment(SuccessfulPayment(currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1",
-                                                                     telegramPaymentChargeId: "stxRetry", providerPaymentChargeId: ""), from: maria)
-                try await h.expectLast(maria.id, contains: "your call is booked")
+                try await Self.bookAndPayWithStars(h, maria, query: "pcq-f", charge: "stxRetry")
                 await h.fake.failNext("refundStarPayment", code: 500, description: "Internal Server Error")
 
                 await h.fake.sendText("/admin_models", from: admin)
@@ -515,16 +512,7 @@ struct CancellationFlowTests {
             try await h.addHost()
             let maria = self.maria
             try await h.run(Self.env) { _ in
-                await h.fake.sendText("/book_private_call", from: maria)
-                try await h.expectLast(maria.id, contains: "Anna")
-                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00", "⭐ Telegram Stars"] {
-                    try await h.tap(label, as: maria)
-                }
-                await h.fake.sendPreCheckoutQuery(PreCheckoutQuery(id: "pcq-r1", from: maria, currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1"))
-                try await h.fake.waitUntil { await h.fake.unansweredPreCheckoutQueries().isEmpty }
-                await h.fake.sendSuccessfulPayment(SuccessfulPayment(currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1",
-                                                                     telegramPaymentChargeId: "stxInterrupted", providerPaymentChargeId: ""), from: maria)
-                try await h.expectLast(maria.id, contains: "your call is booked")
+                try await Self.bookAndPayWithStars(h, maria, query: "pcq-r1", charge: "stxInterrupted")
                 // An ePayco booking whose manual refund is owed too: never retried automatically.
                 let manual = try await Self.paidBooking(h, user: maria.id, start: Self.madrid(day: 2, hour: 12), method: "epayco", reference: "ref-1")
                 // The host's cancellation commits, and then the process "dies": no provider call was made.

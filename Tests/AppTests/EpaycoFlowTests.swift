@@ -18,35 +18,11 @@ enum EpaycoSigner {
     static let pKey = "9c3e1f7a2b5d4c6e8f0a1b3c5d7e9f2a4b6c8d0e"
     static let publicKey = "491d6a0b6e992cf924edd8d3d088aff1"
 
-    static let script = """
-    import json, sys
-    from django.conf import settings
-    settings.configure(EPAYCO={"PUBLIC_KEY": "pub", "PRIVATE_KEY": "priv", "P_KEY": sys.argv[2], "TEST": True})
-    from epayco_django.utils import get_signature
-    for row in json.loads(sys.argv[1]):
-        print(get_signature(*row))
-    """
-
-    static let importable: Bool = {
-        guard let python = Peers.python else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import django, epayco_django"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
-    static var shouldRun: Bool { Peers.required || (Peers.shouldRun && importable) }
+    static var shouldRun: Bool { EpaycoDjango.shouldRun }
 
     /// get_signature(cust id, p_key, x_ref_payco, x_transaction_id, x_amount, x_currency_code).
     static func sign(ref: String, transaction: String, amount: String, currency: String, pKey: String = pKey) async throws -> String {
-        let rows = [[customer, pKey, ref, transaction, amount, currency]]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
-        let output = try await Peers.run(["-c", script, json, pKey]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = try #require(try await EpaycoDjango.signatures([[customer, pKey, ref, transaction, amount, currency]], pKey: pKey).first)
         try #require(output.count == 64, "epayco-django did not sign: \(output)")
         return output
     }

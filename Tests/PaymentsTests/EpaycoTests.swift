@@ -33,47 +33,6 @@ func epaycoBody(
     return fields
 }
 
-/// Signatures computed by `epayco-django` (`epayco_django.utils.get_signature`), an independent implementation.
-enum EpaycoDjango {
-    static let script = """
-    import json, sys
-    try:
-        import django  # the package imports django.conf settings at import time
-        from django.conf import settings
-        settings.configure(EPAYCO={"PUBLIC_KEY": "pub", "PRIVATE_KEY": "priv", "P_KEY": sys.argv[2], "TEST": True})
-    except ImportError:
-        sys.exit("epayco-django needs Django: pip install django into the peers venv")
-    from epayco_django.utils import get_signature
-    for row in json.loads(sys.argv[1]):
-        print(get_signature(*row))
-    """
-
-    /// Whether the peer Python can import epayco-django and Django (scripts/peers installs epayco-django as an
-    /// optional peer, and the package does not declare its Django dependency).
-    static let importable: Bool = {
-        guard let python = Peers.python else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import django, epayco_django"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
-    /// Run when importable, or when the peers are required (then a missing peer fails the test).
-    static var shouldRun: Bool { Peers.required || (Peers.shouldRun && importable) }
-
-    /// One signature per row: (cust id, p_key, ref, transaction id, amount, currency), in get_signature's order.
-    static func signatures(_ rows: [[String]], pKey: String = epaycoPKey) async throws -> [String] {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
-        let output = try await Peers.run(["-c", script, json, pKey])
-        return output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-    }
-}
-
 @Suite(
     "ePayco confirmation signatures against epayco-django",
     .enabled(if: EpaycoDjango.shouldRun, Comment(rawValue: Peers.skipMessage + " (needs epayco-django and django)")))
@@ -88,7 +47,7 @@ struct EpaycoPeerTests {
     @Test("our verify accepts bodies signed by epayco-django, amounts as received")
     func acceptsPeerSignatures() async throws {
         let rows = Self.cases.map { [epaycoCustomer, epaycoPKey, $0.ref, $0.transaction, $0.amount, $0.currency] }
-        let signatures = try await EpaycoDjango.signatures(rows)
+        let signatures = try await EpaycoDjango.signatures(rows, pKey: epaycoPKey)
         try #require(signatures.count == Self.cases.count)
         for (c, signature) in zip(Self.cases, signatures) {
             #expect(signature == EpaycoConfirmation.signature(
@@ -113,7 +72,7 @@ struct EpaycoPeerTests {
     @Test("tampering, wrong keys and missing fields are refused")
     func refusals() async throws {
         let signature = try #require(try await EpaycoDjango.signatures(
-            [[epaycoCustomer, epaycoPKey, "93241527", "1807562945", "120000.00", "COP"]]).first)
+            [[epaycoCustomer, epaycoPKey, "93241527", "1807562945", "120000.00", "COP"]], pKey: epaycoPKey).first)
         let good = epaycoBody(signature: signature)
         _ = try EpaycoConfirmation.verify(fields: good, customerID: epaycoCustomer, pKey: epaycoPKey)
 

@@ -44,6 +44,22 @@ struct OutboxSenderTests {
         }
     }
 
+    /// The overall limit (Telegram's ≈ 30/s, here 20/s to keep the test short): sends to 20 different chats —
+    /// which per-chat pacing never holds back — still start 1/20 s apart, so the first and the last reach the
+    /// fake at least 19 × 50 ms apart (minus a little arrival jitter). A lower bound only, never an upper one.
+    @Test func sendsAcrossChatsKeepTheOverallRate() async throws {
+        try await OutboxRig.with { rig in
+            let chats = (3001...3020).map(Int64.init)
+            for chat in chats { await rig.know(chat) }
+            try await rig.enqueue(chats.map { ($0, "hello") })
+            try await rig.drain(rig.sender(perChatInterval: .zero, globalPerSecond: 20))
+            let times = await rig.fake.calls("sendMessage").map(\.at)
+            #expect(times.count == 20)
+            let span = try #require(times.max()) - (try #require(times.min()))
+            #expect(span >= .milliseconds(900), "20 sends at 20/s took only \(span)")
+        }
+    }
+
     @Test func a429IsHonouredUntilRetryAfterAndTheChatWaitsBehindIt() async throws {
         try await OutboxRig.with { rig in
             await rig.know(alice)
@@ -496,11 +512,11 @@ struct OutboxRig {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    func sender(maxAttempts: Int = 8, perChatInterval: Duration = .milliseconds(50)) -> OutboxSender {
+    func sender(maxAttempts: Int = 8, perChatInterval: Duration = .milliseconds(50), globalPerSecond: Int = 200) -> OutboxSender {
         let clock = self.clock
         return OutboxSender(
             store: store, api: TelegramClient(token: fake.token, baseURL: fake.baseURL, logger: logger), now: { clock.now },
-            instance: "sender-a", logger: logger, maxAttempts: maxAttempts, perChatInterval: perChatInterval, globalPerSecond: 200)
+            instance: "sender-a", logger: logger, maxAttempts: maxAttempts, perChatInterval: perChatInterval, globalPerSecond: globalPerSecond)
     }
 
     /// Makes the chat known to the fake (someone wrote to the bot).

@@ -38,7 +38,7 @@ public func buildApplication(
         let client = TelegramClient(token: telegram.token, baseURL: telegram.apiURL, logger: botLogger)
         let notices = Notices(store: store, defaultZone: configuration.defaultZone)
         callNotices = notices
-        let runtime = PaymentsRuntime(configuration: configuration, store: store, now: now, notices: notices, logger: logger)
+        let runtime = PaymentsRuntime(configuration: configuration, store: store, now: now, notices: notices, api: client, logger: logger)
         logger.notice("payment methods enabled: \(PaymentsRuntime.enabledSummary(configuration))")
         payments = runtime
         refundClient = client
@@ -67,7 +67,16 @@ public func buildApplication(
         store: store, now: now, interval: .seconds(configuration.schedulerIntervalSeconds),
         onExpired: { bookings in await expiryHandler?.holdsExpired(bookings) }, notices: callNotices, rooms: rooms, logger: logger)
     if let payments, let client = refundClient {
-        scheduler.retryRefund = { booking in _ = await payments.refund(booking, api: client, actor: nil) }
+        scheduler.retryRefund = { booking in
+            guard booking.paymentMethod.flatMap(payments.providers.provider(named:))?.refundMode == .automatic else { return }
+            _ = await payments.refund(booking, api: client, actor: nil)
+        }
+        scheduler.sweepPayments = { _ in
+            // Everything kept and not processed: at start-up that is what a crash left behind; later a row
+            // in flight may be picked twice, which fulfilment makes harmless (once per charge id).
+            await payments.processStarsInbox(receivedAtOrBefore: payments.now())
+            await payments.retryMoneyToReturn()
+        }
     }
     services.append(scheduler)
 

@@ -11,19 +11,17 @@ extension BotEngine {
     /// Stars for a booking's price: ceil(cents × stars per USD / 100). Nil when Stars are off or the booking
     /// is not priced in USD.
     func starsPrice(_ booking: Booking) -> Int64? {
-        guard let rate = settings.starsPerUSD, booking.price.total.currency == .usd else { return nil }
-        let product = booking.price.total.minorUnits * Int64(rate)
-        return (product + 99) / 100
+        Pricing.stars(for: booking.price.total, perUSD: settings.starsPerUSD)
     }
 
-    /// The methods offered for a booking: the configured providers, plus Stars when they apply.
+    /// The methods offered for a booking: the configured providers that can take its price (Stars among them).
     func methods(for booking: Booking) -> [PaymentMethod] {
-        checkout.methods(for: booking) + (starsPrice(booking) == nil ? [] : [.stars])
+        checkout.methods(for: booking)
     }
 
     static func invoicePayload(_ id: BookingID) -> String { "booking:\(id.rawValue)" }
 
-    static func booking(fromPayload payload: String) -> BookingID? {
+    public static func booking(fromPayload payload: String) -> BookingID? {
         guard payload.hasPrefix("booking:"), let n = Int64(payload.dropFirst("booking:".count)) else { return nil }
         return BookingID(n)
     }
@@ -59,46 +57,21 @@ extension BotEngine {
         try await api.answerPreCheckoutQuery(AnswerPreCheckoutQuery(preCheckoutQueryId: query.id, ok: refusal == nil, errorMessage: refusal))
     }
 
-    /// Confirms the booking (ledger written by the store) or refunds the Stars when it cannot be honoured.
-    func handleSuccessfulPayment(_ payment: SuccessfulPayment, from: User, logger: Logger) async throws {
-        let session = try await session(for: from)
-        let t = session.texts
-        let fresh = try await store.recordPaymentEvent(PaymentEventRecord(
-            provider: "stars", eventID: payment.telegramPaymentChargeId, bookingID: Self.booking(fromPayload: payment.invoicePayload),
-            providerReference: payment.telegramPaymentChargeId, kind: "successful_payment", amount: nil,
-            status: "received \(payment.totalAmount) \(payment.currency)", receivedAt: now()))
-        guard fresh else {
-            logger.info("stars payment delivered again; ignored", metadata: ["charge": "\(payment.telegramPaymentChargeId)"])
-            return
-        }
-        guard let id = Self.booking(fromPayload: payment.invoicePayload), let booking = try await store.booking(id),
-              booking.userID == session.user.id, payment.currency == "XTR", payment.totalAmount == starsPrice(booking) else {
-            try await refundStars(payment, user: from.id, reason: "unknown booking or amount", logger: logger)
-            return
-        }
-        do {
-            let messages = await notices.confirmed(booking, paid: "\(payment.totalAmount) ⭐")
-            _ = try await store.apply(.paymentConfirmed(method: PaymentMethod.stars.rawValue, at: now()), to: id, messages: messages)
-            try await store.setPaymentReference(payment.telegramPaymentChargeId, for: id, at: now())
-            try await store.setPaymentEventStatus(provider: "stars", eventID: payment.telegramPaymentChargeId, status: "confirmed")
-        } catch StoreError.slotTaken {
-            try await refundStars(payment, user: from.id, reason: "slot taken", logger: logger)
-            try await starsRefundedNotice(payment, session)
-        } catch StoreError.invalidTransition {
-            try await refundStars(payment, user: from.id, reason: "booking \(booking.status.rawValue)", logger: logger)
-            try await starsRefundedNotice(payment, session)
-        }
+    /// The Stars payment of a `successful_payment` message, as kept in the Stars inbox.
+    public static func incomingStarsPayment(_ message: Message, at now: Instant) -> IncomingStarsPayment? {
+        guard let payment = message.successfulPayment, let from = message.from else { return nil }
+        return IncomingStarsPayment(
+            chargeID: payment.telegramPaymentChargeId, userID: TelegramUserID(from.id), chatID: message.chat.id,
+            invoicePayload: payment.invoicePayload, totalAmount: payment.totalAmount, currency: payment.currency, receivedAt: now)
     }
 
-    func starsRefundedNotice(_ payment: SuccessfulPayment, _ session: Session) async throws {
-        try await store.enqueue([.send(
-            SendMessage(chatId: session.chatID, text: session.texts.starsRefunded(payment.totalAmount)),
-            kind: "payment.refunded", dedupeKey: "payment-refund:stars:\(payment.telegramPaymentChargeId)")], at: now())
-    }
-
-    func refundStars(_ payment: SuccessfulPayment, user: Int64, reason: String, logger: Logger) async throws {
-        try await api.refundStarPayment(RefundStarPayment(userId: user, telegramPaymentChargeId: payment.telegramPaymentChargeId))
-        try await store.setPaymentEventStatus(provider: "stars", eventID: payment.telegramPaymentChargeId, status: "refunded: \(reason)")
-        logger.notice("stars payment refunded", metadata: ["charge": "\(payment.telegramPaymentChargeId)", "reason": "\(reason)"])
+    /// Confirms the booking or returns the Stars, once per charge (the payments layer fulfils it in one
+    /// transaction). The dispatcher kept it in the Stars inbox before the update was acknowledged; keeping it
+    /// again here changes nothing.
+    func handleSuccessfulPayment(_ message: Message, logger: Logger) async throws {
+        guard let incoming = Self.incomingStarsPayment(message, at: now()) else { return }
+        _ = try await store.recordStarsPayment(incoming)
+        try await checkout.fulfilStars(incoming)
+        logger.info("stars payment handled", metadata: ["charge": "\(incoming.chargeID)"])
     }
 }

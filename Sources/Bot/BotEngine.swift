@@ -63,8 +63,8 @@ public final class BotEngine: Sendable {
                 try await handleCallback(query, logger: logger)
             } else if let query = update.preCheckoutQuery {
                 try await handlePreCheckout(query, logger: logger)
-            } else if let message = update.message, let from = message.from, let payment = message.successfulPayment {
-                try await handleSuccessfulPayment(payment, from: from, logger: logger)
+            } else if let message = update.message, message.successfulPayment != nil {
+                try await handleSuccessfulPayment(message, logger: logger)
             } else if let message = update.message, let from = message.from, message.chat.type == "private" {
                 try await handleMessage(message, from: from, logger: logger)
             }

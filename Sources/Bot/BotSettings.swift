@@ -1,4 +1,5 @@
 import Domain
+import Storage
 import Telegram
 
 /// What the bot needs from configuration.
@@ -48,6 +49,9 @@ public protocol CheckoutService: Sendable {
     /// provider without a refund API we call leaves it pending as a manual refund. `api` is the bot's Bot API
     /// (Telegram Stars refunds); `actor` who asked for it (nil: the system). See `RefundOutcome`.
     func refund(_ booking: Booking, api: any BotAPI, actor: TelegramUserID?) async -> RefundOutcome
+    /// A Telegram Stars payment kept in the Stars inbox: fulfilled once (confirmed, or its Stars returned),
+    /// then marked processed.
+    func fulfilStars(_ payment: IncomingStarsPayment) async throws
 }
 
 extension CheckoutService {

@@ -84,7 +84,12 @@ public struct Notices: Sendable {
     /// A provider said the payment failed (ePayco declined, Daimo bounced). One message per provider payment.
     public func paymentFailed(_ booking: Booking, method: PaymentMethod, reference: String) async -> [NewOutboxMessage] {
         let (t, _) = await format(for: booking.userID)
-        let text = method == .daimo ? t.daimoBounced : t.epaycoDeclined
+        let text: String
+        switch method {
+        case .daimo: text = t.daimoBounced
+        case .epayco: text = t.epaycoDeclined
+        case .stripe, .stars: text = t.paymentDidNotGoThrough
+        }
         return [.send(SendMessage(chatId: booking.userID.rawValue, text: text),
                       kind: "payment.failed", dedupeKey: "payment-failed:\(method.rawValue):\(reference)")]
     }
@@ -249,5 +254,43 @@ extension Notices {
             SendMessage(chatId: booking.userID.rawValue, text: t.reviewPrompt(host: html(host.displayName.value)),
                         replyMarkup: Screen(text: "", keyboard: keyboard).markup),
             kind: "review.prompt", dedupeKey: Self.key(booking, "review-prompt"))]
+    }
+}
+
+// MARK: Fulfilment and money to return
+extension Notices {
+    /// Every message a provider payment may cause, for `Store.fulfil` to write the ones that apply.
+    public func fulfilment(
+        _ booking: Booking?, method: PaymentMethod, reference: String, amount: PaidAmount?, reversal: Bool, automaticRefund: Bool,
+        admins: [TelegramUserID]
+    ) async -> FulfilmentNotices {
+        var notices = FulfilmentNotices()
+        let shown = amount?.description ?? booking?.price.total.formatted() ?? "?"
+        if let booking {
+            notices.confirmed = await confirmed(booking, paid: shown)
+            notices.failed = await paymentFailed(booking, method: method, reference: reference)
+            let (t, _) = await format(for: booking.userID)
+            notices.owed = [.send(
+                SendMessage(chatId: booking.userID.rawValue, text: automaticRefund ? t.paymentBeingRefunded(total: shown) : t.paymentToBeReturned(total: shown)),
+                kind: "payment.refund_owed", dedupeKey: "payment-owed:\(method.rawValue):\(reference)")]
+        }
+        for admin in admins {
+            let (t, _) = await format(for: admin)
+            let text = reversal
+                ? t.adminReversal(method: method.rawValue, reference: html(reference), amount: shown, booking: t.bookingLabel(booking?.id?.rawValue))
+                : t.adminMoneyOwed(method: method.rawValue, reference: html(reference), amount: shown, booking: t.bookingLabel(booking?.id?.rawValue))
+            notices.admins.append(.send(
+                SendMessage(chatId: admin.rawValue, text: text), kind: "admin.money_to_return",
+                dedupeKey: "money-admin:\(method.rawValue):\(reference):\(reversal ? "reversal" : "payment"):\(admin.rawValue)"))
+        }
+        return notices
+    }
+
+    /// The payer is told their money went back (a row of the list settled through the provider).
+    public func moneyReturned(_ row: MoneyToReturn) async -> [NewOutboxMessage] {
+        guard let user = row.userID else { return [] }
+        let (t, _) = await format(for: user)
+        return [.send(SendMessage(chatId: user.rawValue, text: t.paymentReturned(total: row.amount?.description ?? "?")),
+                      kind: "payment.refunded", dedupeKey: "payment-returned:\(row.provider):\(row.reference)")]
     }
 }

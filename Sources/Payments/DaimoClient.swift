@@ -133,6 +133,20 @@ public struct DaimoClient: Sendable, CustomStringConvertible, CustomDebugStringC
         return DaimoPaymentLink(id: created.id, url: created.url)
     }
 
+    /// `GET <path>` with the API key; the status and body (never logged: Daimo's answers name addresses).
+    func get(_ path: String) async throws(PaymentError) -> (Int, Data) {
+        guard !apiKey.isEmpty else { throw .notConfigured("DAIMO_API_KEY is empty") }
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.headers.add(name: "Api-Key", value: apiKey)
+        request.headers.add(name: "Accept", value: "application/json")
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            return (Int(response.status.code), Data(buffer: try await response.body.collect(upTo: 1 << 20)))
+        } catch {
+            throw .network("GET \(path): \(error)")
+        }
+    }
+
     struct CreateBody: Encodable {
         struct Display: Encodable {
             let intent: String

@@ -214,7 +214,7 @@ public enum EpaycoConfirmation {
         "x_extra1", "x_id_invoice", "x_test_request",
     ]
 
-    static func bookingID(_ text: String) -> BookingID? {
+    public static func bookingID(_ text: String) -> BookingID? {
         guard !text.isEmpty, text.count <= 19, text.allSatisfy({ $0.isASCII && $0.isNumber }), let raw = Int64(text), raw > 0
         else { return nil }
         return BookingID(raw)

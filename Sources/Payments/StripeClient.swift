@@ -41,6 +41,9 @@ public struct StripeClient: Sendable {
     /// `POST /v1/checkout/sessions` in payment mode with one line item priced inline (`price_data`).
     /// Refuses locally, before any call, a request Stripe would refuse: `expires_at` outside
     /// `StripeCheckoutWindow.allowed(now:)`, a non-positive amount, an empty name, non-absolute URLs.
+    /// Tags every session (and its PaymentIntent) as ours: the same for every instance of this app.
+    public static let appTag = "privatecalls"
+
     public func createCheckoutSession(_ r: CheckoutRequest, now: Instant) async throws(PaymentError) -> CheckoutSession {
         try Self.validate(r, now: now)
         let (amount, currency) = stripeAmount(r.amount)
@@ -55,7 +58,9 @@ public struct StripeClient: Sendable {
         form.add("expires_at", r.expiresAt.epochSeconds)
         form.add("client_reference_id", r.customerReference)
         form.add("metadata[booking_id]", r.bookingID.description)
+        form.add("metadata[app]", Self.appTag)
         form.add("payment_intent_data[metadata][booking_id]", r.bookingID.description)
+        form.add("payment_intent_data[metadata][app]", Self.appTag)
 
         let session = try await post(
             "/v1/checkout/sessions", form: form, idempotencyKey: Self.checkoutIdempotencyKey(for: r),

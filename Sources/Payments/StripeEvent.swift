@@ -43,12 +43,16 @@ public struct StripeEventObject: Sendable, Equatable {
     public var clientReferenceID: String?
     /// `expires_at` (Checkout Session).
     public var expiresAt: Instant?
+    /// `metadata[app]`: our tag on every session we create (`StripeClient.appTag`). Stripe sends every event of
+    /// the account, so a session without it belongs to another app and is none of our business.
+    public var appTag: String?
 
     public init(
         id: String, objectType: String? = nil, paymentIntent: String? = nil, amountTotal: Int64? = nil,
         currency: String? = nil, paymentStatus: String? = nil, status: String? = nil, bookingID: BookingID? = nil,
-        clientReferenceID: String? = nil, expiresAt: Instant? = nil
+        clientReferenceID: String? = nil, expiresAt: Instant? = nil, appTag: String? = nil
     ) {
+        self.appTag = appTag
         self.id = id
         self.objectType = objectType
         self.paymentIntent = paymentIntent
@@ -87,7 +91,8 @@ extension StripeEvent {
                 status: object.status,
                 bookingID: object.metadata?["booking_id"].flatMap { Int64($0) }.map(BookingID.init),
                 clientReferenceID: object.clientReferenceId,
-                expiresAt: object.expiresAt.map { Instant(epochSeconds: $0) }
+                expiresAt: object.expiresAt.map { Instant(epochSeconds: $0) },
+                appTag: object.metadata?["app"]
             ))
     }
 }

@@ -24,6 +24,12 @@ actor UpdateDispatcher {
     /// Queues the update behind earlier updates of its chat. Returns false for a duplicate update id.
     @discardableResult
     func dispatch(_ update: Update) async throws -> Bool {
+        // Money first: a Stars payment is kept before its update counts as received (and so before the
+        // polling offset moves past it or the webhook answers 200); a crash after this loses nothing — the
+        // scheduler's sweep processes what was kept and not processed.
+        if let message = update.message, let payment = BotEngine.incomingStarsPayment(message, at: now()) {
+            _ = try await store.recordStarsPayment(payment)
+        }
         guard try await store.markUpdateHandled(update.updateId, at: now()) else {
             logger.debug("duplicate update ignored", metadata: ["update": "\(update.updateId)"])
             return false

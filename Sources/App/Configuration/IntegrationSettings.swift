@@ -42,20 +42,27 @@ public struct EpaycoSettings: Sendable, Equatable, CustomStringConvertible, Cust
     public var test: Bool
     /// `PUBLIC_URL` (no trailing slash).
     public var publicURL: String
+    /// `EPAYCO_VALIDATION_URL`: where an approved or reversed confirmation is checked with ePayco before we act
+    /// (`GET <url>/<x_ref_payco>`).
+    public var validationURL: String
 
-    public init(customerID: String, pKey: String, publicKey: String, test: Bool, publicURL: String) {
+    public static let defaultValidationURL = "https://secure.epayco.co/validation/v1/reference"
+
+    public init(customerID: String, pKey: String, publicKey: String, test: Bool, publicURL: String,
+                validationURL: String = EpaycoSettings.defaultValidationURL) {
         self.customerID = customerID
         self.pKey = pKey
         self.publicKey = publicKey
         self.test = test
         self.publicURL = publicURL
+        self.validationURL = validationURL
     }
 
     public var confirmationURL: String { publicURL + "/webhooks/epayco" }
     public var responseURL: String { publicURL + "/payments/epayco/response" }
 
     /// Secrets redacted.
-    public var description: String { "EpaycoSettings(customer: \(customerID), publicURL: \(publicURL), test: \(test), pKey: ***)" }
+    public var description: String { "EpaycoSettings(customer: \(customerID), publicURL: \(publicURL), validation: \(validationURL), test: \(test), pKey: ***)" }
     public var debugDescription: String { description }
 }
 
@@ -167,7 +174,8 @@ extension AppConfiguration {
         guard value(env, "PUBLIC_URL") != nil else {
             throw ConfigurationError(variable: "PUBLIC_URL", message: "is required for ePayco: ePayco posts payment confirmations to PUBLIC_URL/webhooks/epayco, so this server must be reachable at a public URL")
         }
-        return EpaycoSettings(customerID: customer, pKey: pKey, publicKey: publicKey, test: test, publicURL: try httpURL(env, "PUBLIC_URL", default: ""))
+        return EpaycoSettings(customerID: customer, pKey: pKey, publicKey: publicKey, test: test, publicURL: try httpURL(env, "PUBLIC_URL", default: ""),
+                              validationURL: try httpURL(env, "EPAYCO_VALIDATION_URL", default: EpaycoSettings.defaultValidationURL))
     }
 
     /// Daimo Pay: all of `DAIMO_API_KEY`, `DAIMO_WEBHOOK_TOKEN`, `DAIMO_DESTINATION_ADDRESS` or none.

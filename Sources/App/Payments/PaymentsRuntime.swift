@@ -6,20 +6,21 @@ import Hummingbird
 import Logging
 import Payments
 import Storage
+import Telegram
 
-/// The configured payment providers: what the bot offers, how a checkout starts and ends, and the webhook
-/// routes that confirm payments. A provider without its secrets is not offered.
+/// The configured payment providers (`PaymentProviders`): what the bot offers, how a checkout starts and
+/// ends, the webhook routes, and fulfilment — every verified provider payment goes through `fulfil`, one
+/// store transaction — and the money-to-return list's automatic refunds.
 final class PaymentsRuntime: CheckoutService {
     let configuration: AppConfiguration
     let store: any Store
     let now: @Sendable () -> Instant
     let notices: Notices?
     let logger: Logger
-    let stripe: StripeClient?
-    let epayco: EpaycoSettings?
-    let daimo: DaimoClient?
+    let providers: PaymentProviders
 
-    init(configuration: AppConfiguration, store: any Store, now: @escaping @Sendable () -> Instant, notices: Notices?, logger: Logger) {
+    init(configuration: AppConfiguration, store: any Store, now: @escaping @Sendable () -> Instant, notices: Notices?, api: (any BotAPI)?,
+         logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.now = now
@@ -27,28 +28,14 @@ final class PaymentsRuntime: CheckoutService {
         var paymentsLogger = logger
         paymentsLogger[metadataKey: "component"] = "payments"
         self.logger = paymentsLogger
-        self.stripe = configuration.stripe.map { StripeClient(secretKey: $0.secretKey, baseURL: $0.apiURL, logger: paymentsLogger) }
-        self.epayco = configuration.epayco
-        self.daimo = configuration.daimo.map { DaimoClient(apiKey: $0.apiKey, baseURL: $0.apiURL, logger: paymentsLogger) }
+        self.providers = PaymentProviders.configured(configuration, api: api, logger: paymentsLogger)
     }
 
-    /// The provider methods whose secrets are configured (Stars is offered by the bot itself).
-    var methods: [PaymentMethod] {
-        (stripe == nil ? [] : [.stripe]) + (epayco == nil ? [] : [.epayco]) + (daimo == nil ? [] : [.daimo])
-    }
+    /// The configured methods, in the order to offer them.
+    var methods: [PaymentMethod] { providers.all.map(\.method) }
 
-    /// ePayco charges COP or USD; Daimo settles in a USD stablecoin, so only USD prices; Stripe takes all ours.
     func methods(for booking: Booking) -> [PaymentMethod] {
-        methods.filter { Self.accepts($0, booking.price.total.currency) }
-    }
-
-    static func accepts(_ method: PaymentMethod, _ currency: Currency) -> Bool {
-        switch method {
-        case .stripe: true
-        case .epayco: EpaycoConfirmation.currencies.contains(currency)
-        case .daimo: currency == .usd
-        case .stars: currency == .usd
-        }
+        providers.all.filter { $0.accepts(booking) }.map(\.method)
     }
 
     /// "stripe, epayco, stars" — what start-up logs (names only, never secrets).
@@ -61,53 +48,27 @@ final class PaymentsRuntime: CheckoutService {
         return names.isEmpty ? "none" : names.joined(separator: ", ")
     }
 
-    /// Where Stripe sends the payer afterwards: our page when we have a public URL, else Telegram.
-    var returnBase: String { configuration.telegram?.publicURL ?? "https://t.me" }
-
-    func checkout(booking: Booking, host: Domain.Host, method: PaymentMethod, language: Language) async throws -> CheckoutLink {
-        guard let id = booking.id, methods(for: booking).contains(method) else { throw PaymentsRuntimeError.notConfigured(method) }
-        let now = self.now()
-        let name = language == .es
+    /// The line item as the payer sees it at the provider.
+    static func itemName(_ booking: Booking, host: Domain.Host, language: Language) -> String {
+        language == .es
             ? "Llamada privada con \(host.displayName.value), \(booking.price.minutes) min"
             : "Private call with \(host.displayName.value), \(booking.price.minutes) min"
-        switch method {
-        case .epayco:
-            guard let epayco else { throw PaymentsRuntimeError.notConfigured(method) }
-            // Our own page opens ePayco's standard checkout; the token makes the link unguessable per booking.
-            let url = "\(epayco.publicURL)/pay/epayco/\(id)?t=\(EpaycoPage.token(for: id, pKey: epayco.pKey))"
-            logger.info("epayco checkout page offered", metadata: ["booking": "\(id)"])
-            return CheckoutLink(url: url, reference: "epayco:\(id)", expiresAt: booking.holdExpiresAt)
-        case .daimo:
-            guard let daimo, let settings = configuration.daimo else { throw PaymentsRuntimeError.notConfigured(method) }
-            let payment = try await daimo.createPayment(DaimoPaymentRequest(
-                bookingID: id, amount: booking.price.total, intent: name, destinationAddress: settings.destinationAddress,
-                chainID: settings.chainID, tokenAddress: settings.tokenAddress, refundAddress: settings.refundAddress))
-            logger.info("daimo payment created", metadata: ["booking": "\(id)", "payment": "\(payment.id)"])
-            return CheckoutLink(url: payment.url, reference: payment.id, expiresAt: booking.holdExpiresAt)
-        case .stars:
+    }
+
+    func checkout(booking: Booking, host: Domain.Host, method: PaymentMethod, language: Language) async throws -> CheckoutLink {
+        guard let id = booking.id, let provider = providers.provider(method), provider.accepts(booking) else {
             throw PaymentsRuntimeError.notConfigured(method)
-        case .stripe:
-            break
         }
-        guard let stripe else { throw PaymentsRuntimeError.notConfigured(method) }
-        let request = CheckoutRequest(
-            bookingID: id, amount: booking.price.total, description: name,
-            expiresAt: StripeCheckoutWindow.clamp(booking.holdExpiresAt, now: now),
-            successURL: configuration.telegram?.publicURL.map { "\($0)/payments/done?booking=\(id)" } ?? returnBase,
-            cancelURL: configuration.telegram?.publicURL.map { "\($0)/payments/cancelled?booking=\(id)" } ?? returnBase,
-            customerReference: String(booking.userID.rawValue))
-        let session = try await stripe.createCheckoutSession(request, now: now)
-        logger.info("stripe checkout created", metadata: ["booking": "\(id)", "session": "\(session.id)"])
-        return CheckoutLink(url: session.url, reference: session.id, expiresAt: session.expiresAt)
+        let link = try await provider.checkout(booking, host: host, language: language, now: now())
+        if provider.bindsCheckout {
+            try await store.recordCheckout(provider: method.rawValue, reference: link.reference, for: id, at: now())
+        }
+        logger.info("checkout started", metadata: ["booking": "\(id)", "method": "\(method.rawValue)", "reference": "\(link.reference)"])
+        return link
     }
 
     func cancelCheckout(of booking: Booking, reference: String) async {
-        guard let stripe, reference.hasPrefix("cs_") else { return }
-        do {
-            try await stripe.expireCheckoutSession(id: reference)
-        } catch {
-            logger.warning("could not expire checkout session", metadata: ["session": "\(reference)", "error": "\(error)"])
-        }
+        for provider in providers.all { await provider.cancelCheckout(reference: reference) }
     }
 
     /// Lapsed holds: close their open checkouts and tell the users.
@@ -125,13 +86,27 @@ final class PaymentsRuntime: CheckoutService {
         }
     }
 
-    func registerRoutes(on router: Router<some RequestContext>) {
-        if let stripe, let settings = configuration.stripe {
-            StripeWebhookRoutes(stripe: stripe, secret: settings.webhookSecret, runtime: self).register(on: router)
+    func registerRoutes(on router: Router<BasicRequestContext>) {
+        for provider in providers.all {
+            provider.registerPages(on: router, runtime: self)
+            guard let path = provider.webhookPath else { continue }
+            let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                let received = WebhookRequest(headers: request.headers, body: Array(body.readableBytesView), query: request.uri.query ?? "")
+                return await self.webhook(received, provider: provider)
+            }
+            router.post(RouterPath(path), use: handler)
+            if provider.method == .epayco { router.get(RouterPath(path), use: handler) }
         }
-        // Always registered: without their secrets they refuse every request (never skip the check).
-        EpaycoRoutes(settings: epayco, runtime: self).register(on: router)
-        DaimoWebhookRoutes(settings: configuration.daimo, runtime: self).register(on: router)
+        // Without their secrets ePayco and Daimo still answer, refusing everything (never skip the check).
+        if providers.provider(.epayco) == nil {
+            router.post("webhooks/epayco") { _, _ in Response(status: .forbidden) }
+            router.get("webhooks/epayco") { _, _ in Response(status: .forbidden) }
+            router.get("pay/epayco/:booking") { _, _ in
+                htmlPage(.notFound, title: "PrivateCalls", body: "<p>ePayco is not available.</p><p lang=\"es\">ePayco no está disponible.</p>")
+            }
+        }
+        if providers.provider(.daimo) == nil { router.post("webhooks/daimo") { _, _ in Response(status: .unauthorized) } }
         router.get("payments/done") { _, _ in Self.page("✅ Payment received. You can go back to Telegram: your booking is confirmed there as soon as the payment is verified.") }
         router.get("payments/cancelled") { _, _ in Self.page("Payment cancelled. Nothing was charged. You can go back to Telegram and pick another method.") }
     }
@@ -140,73 +115,148 @@ final class PaymentsRuntime: CheckoutService {
         let html = "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'><title>PrivateCalls</title><p style='font:18px system-ui;margin:2em'>\(text)</p>"
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
-}
 
-// MARK: Payments confirmed by a provider we refund by hand (ePayco, Daimo)
+    /// One provider notification: authenticated and verified by the provider's code, then fulfilled in one
+    /// transaction. 200 once handled (also a duplicate, or one that is none of ours), so the provider stops;
+    /// 5xx when it could not be handled — then nothing was recorded and the provider's retry runs it again.
+    func webhook(_ request: WebhookRequest, provider: any PaymentProvider) async -> Response {
+        var logger = self.logger
+        logger[metadataKey: "provider"] = "\(provider.method.rawValue)"
+        switch await provider.receive(request, now: now()) {
+        case .refused(let status, let reason):
+            logger.warning("payment notification refused", metadata: ["reason": "\(reason)"])
+            return Response(status: status)
+        case .ignored(let reason):
+            logger.notice("payment notification ignored", metadata: ["reason": "\(reason)"])
+            return Response(status: .ok)
+        case .retryLater(let reason):
+            logger.error("payment notification not handled; the provider will retry", metadata: ["reason": "\(reason)"])
+            return Response(status: .serviceUnavailable)
+        case .checkoutExpired(let booking, let reference):
+            do {
+                try await releaseHold(booking, reference: reference, provider: provider.method)
+                return Response(status: .ok)
+            } catch {
+                logger.error("expired checkout not handled; the provider will retry", metadata: ["error": "\(error)"])
+                return Response(status: .internalServerError)
+            }
+        case .payment(let payment):
+            do {
+                _ = try await fulfil(payment, provider: provider)
+                return Response(status: .ok)
+            } catch {
+                logger.error("payment not fulfilled; the provider will retry", metadata: ["event": "\(payment.eventID)", "error": "\(error)"])
+                return Response(status: .internalServerError)
+            }
+        }
+    }
 
-extension PaymentsRuntime {
-    /// A verified, amount-checked payment for `booking`: confirms it (ledger row and messages in the same
-    /// transaction) — also a late one whose slot is still free. When the slot was taken meanwhile, or the
-    /// booking cannot take a payment any more (cancelled, already paid), the money must go back: these
-    /// providers have no refund API we call, so a refund-needed record, an audit row and a notice to the user.
-    /// Returns the payment event's status.
-    func confirmOrMarkForRefund(
-        _ booking: Booking, method: PaymentMethod, reference: String, amount: Money, logger: Logger
-    ) async throws -> String {
-        guard let id = booking.id else { return "ignored: booking without id" }
+    /// A checkout expired at the provider: a hold still waiting for it is released (only a checkout of that
+    /// booking, and only while it is pending).
+    func releaseHold(_ id: BookingID, reference: String, provider: PaymentMethod) async throws {
+        guard try await store.checkoutBooking(provider: provider.rawValue, reference: reference) == id,
+              let booking = try await store.booking(id), booking.status == .pending else { return }
+        let at = now()
+        let event: BookingEvent = at >= booking.holdExpiresAt ? .holdLapsed(at: at) : .cancelled(by: .system, refund: false, at: at)
         do {
-            let messages = await notices?.confirmed(booking) ?? []
-            _ = try await store.apply(.paymentConfirmed(method: method.rawValue, at: now()), to: id, messages: messages)
-            if booking.status == .expired { logger.notice("late payment honoured: the slot was still free", metadata: ["booking": "\(id)"]) }
-            try await store.setPaymentReference(reference, for: id, at: now())
-            return "confirmed"
-        } catch StoreError.slotTaken {
-            logger.notice("late payment: the slot was taken meanwhile; refund by hand", metadata: ["booking": "\(id)"])
-            return try await manualRefundNeeded(booking, method: method, reference: reference, amount: amount, reason: "slot taken", logger: logger)
+            _ = try await store.apply(event, to: id)
         } catch StoreError.invalidTransition {
-            let status = (try? await store.booking(id))?.status ?? booking.status
-            logger.notice("payment for a booking that cannot take it; refund by hand", metadata: ["booking": "\(id)", "status": "\(status.rawValue)"])
-            return try await manualRefundNeeded(booking, method: method, reference: reference, amount: amount,
-                                                reason: "booking \(status.rawValue)", logger: logger)
+            return // paid or released meanwhile
         }
     }
 
-    /// Money we cannot keep and cannot send back through an API: audited for an admin, the user told it will
-    /// be returned. `booking` is nil for a payment naming no booking of ours (then only the audit row).
-    func manualRefundNeeded(
-        _ booking: Booking?, method: PaymentMethod, reference: String, amount: Money?, reason: String, claimed: String? = nil,
-        logger: Logger
-    ) async throws -> String {
-        let entityID = booking?.id.map { "\($0)" } ?? claimed ?? "none"
-        logger.error("payment needs a manual refund", metadata: [
-            "method": "\(method.rawValue)", "reference": "\(reference)", "booking": "\(entityID)", "reason": "\(reason)",
-        ])
-        try await store.appendAudit(AuditEntry(
-            actor: nil, role: "system", action: "payment.refund_needed", entity: "booking", entityID: entityID, before: nil,
-            after: "\(method.rawValue) \(reference) \(amount?.formatted() ?? "?") (\(reason)): refund by hand", at: now()))
-        if let booking {
-            try await store.enqueue(
-                await notices?.paymentToBeReturned(booking, amount: amount?.formatted(), reference: "\(method.rawValue):\(reference)") ?? [],
-                at: now())
+    /// Fulfils a verified payment in one store transaction, then — for money we must give back through a
+    /// provider with a refund API — returns it at once (a failure leaves it owed; the scheduler retries).
+    @discardableResult
+    func fulfil(_ payment: ProviderPayment, provider: any PaymentProvider) async throws -> FulfilmentResult {
+        var logger = self.logger
+        logger[metadataKey: "provider"] = "\(payment.provider)"
+        logger[metadataKey: "event"] = "\(payment.eventID)"
+        var booking: Booking?
+        if let id = payment.bookingID { booking = try await store.booking(id) }
+        let fulfilmentNotices = await notices?.fulfilment(
+            booking, method: provider.method, reference: payment.reference, amount: payment.amount, reversal: payment.outcome == .reversed,
+            automaticRefund: provider.refundMode == .automatic, admins: configuration.adminIDs.sorted()) ?? FulfilmentNotices()
+        let result = try await store.fulfil(payment, notices: fulfilmentNotices, starsPerUSD: configuration.starsPerUSD, at: now())
+        switch result {
+        case .duplicate(let status):
+            logger.info("payment event seen before; nothing changed", metadata: ["status": "\(status)"])
+        case .confirmed(let b):
+            logger.notice("payment confirmed", metadata: ["booking": "\(b.id.map { "\($0)" } ?? "?")", "late": "\(booking?.status == .expired)"])
+        case .recorded(let status):
+            logger.info("payment event recorded", metadata: ["status": "\(status)"])
+        case .owed(let row):
+            logger.error("money to return", metadata: ["row": "\(row.id)", "reason": "\(row.reason)", "kind": "\(row.kind.rawValue)"])
+            if row.kind == MoneyToReturn.Kind.payment, provider.refundMode == .automatic { await returnMoney(row) }
         }
-        return Self.manualRefundStatus
+        return result
     }
 
-    /// The payment event status of a payment that must be returned by hand.
-    static let manualRefundStatus = "refund needed (manual)"
+    /// Gives a row of the list back through its provider's API: claimed (owed → requested) so only one caller
+    /// does it, refunded with an idempotency key per row, then settled with the user's notice in one
+    /// transaction. A failure puts it back to owed with the error (admins see it; the scheduler retries).
+    @discardableResult
+    func returnMoney(_ row: MoneyToReturn, staleAfterSeconds: Int64 = 300) async -> Bool {
+        guard row.kind == MoneyToReturn.Kind.payment, let provider = providers.provider(named: row.provider), provider.refundMode == .automatic else { return false }
+        var logger = self.logger
+        logger[metadataKey: "moneyToReturn"] = "\(row.id)"
+        do {
+            guard let claimed = try await store.claimRefund(row.id, at: now(), staleAfterSeconds: staleAfterSeconds) else { return false }
+            let reference: String
+            do {
+                reference = try await provider.refund(
+                    handle: claimed.refundHandle ?? claimed.reference, amount: claimed.amount, user: claimed.userID,
+                    key: "return-\(claimed.provider)-\(claimed.id)", reason: claimed.reason)
+            } catch {
+                logger.error("money to return: refund failed", metadata: ["error": "\(error)"])
+                try await store.releaseRefundClaim(claimed.id, error: "\(error)", at: now())
+                return false
+            }
+            let messages = await notices?.moneyReturned(claimed) ?? []
+            _ = try await store.settleMoneyToReturn(claimed.id, by: nil, note: reference, messages: messages, at: now())
+            logger.notice("money returned", metadata: ["refund": "\(reference)"])
+            return true
+        } catch {
+            logger.error("money to return: could not record the refund; it will be retried", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
 
-    /// A signed notification whose amount or currency is not the booking's: nothing changes; audited.
-    func rejectMismatch(
-        _ booking: Booking, method: PaymentMethod, reference: String, got: String, currencyMatches: Bool, logger: Logger
-    ) async throws -> String {
-        let status = currencyMatches ? "rejected: amount mismatch" : "rejected: currency mismatch"
-        logger.error("payment amount does not match the booking", metadata: [
-            "booking": "\(booking.id.map { "\($0)" } ?? "?")", "expected": "\(booking.price.total)", "got": "\(got)",
-        ])
-        try await store.appendAudit(AuditEntry(
-            actor: nil, role: "system", action: "payment.rejected", entity: "booking", entityID: booking.id.map { "\($0)" } ?? "none",
-            before: nil, after: "\(method.rawValue) \(reference): \(status.dropFirst("rejected: ".count)), got \(got)", at: now()))
-        return status
+    /// The scheduler's sweep: rows owed through an automatic provider whose first attempt failed or was cut
+    /// short (a crash between claim and settle) are tried again.
+    func retryMoneyToReturn(olderThanSeconds age: Int64 = 300) async {
+        guard let open = try? await store.moneyToReturn(openOnly: true) else { return }
+        let cutoff = now().adding(seconds: -age)
+        for row in open where row.updatedAt <= cutoff { await returnMoney(row, staleAfterSeconds: age) }
+    }
+
+    // MARK: Telegram Stars
+
+    /// A kept `successful_payment`: fulfilled like any provider payment, then marked processed. Safe to run
+    /// twice (the fulfilment is once per charge id), which is what the restart sweep relies on.
+    func fulfilStars(_ payment: IncomingStarsPayment) async throws {
+        guard let stars = providers.provider(.stars) as? StarsProvider else {
+            logger.critical("a Stars payment arrived while Stars are off: refund it by hand", metadata: ["charge": "\(payment.chargeID)"])
+            try await store.appendAudit(AuditEntry(
+                actor: nil, role: "system", action: "payment.refund_needed", entity: "payment", entityID: "stars:\(payment.chargeID)",
+                before: nil, after: "\(payment.totalAmount) \(payment.currency) from user \(payment.userID) while STARS_PER_USD is unset", at: now()))
+            try await store.markStarsPaymentProcessed(payment.chargeID, at: now())
+            return
+        }
+        try await fulfil(stars.payment(payment), provider: stars)
+        try await store.markStarsPaymentProcessed(payment.chargeID, at: now())
+    }
+
+    /// Kept Stars payments that were not processed (a crash, a failure): processed now.
+    func processStarsInbox(receivedAtOrBefore cutoff: Instant) async {
+        guard let kept = try? await store.unprocessedStarsPayments(receivedAtOrBefore: cutoff) else { return }
+        for payment in kept {
+            do {
+                try await fulfilStars(payment)
+            } catch {
+                logger.error("stars payment not processed yet; will retry", metadata: ["charge": "\(payment.chargeID)", "error": "\(error)"])
+            }
+        }
     }
 }
 

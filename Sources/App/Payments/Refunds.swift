@@ -21,61 +21,40 @@ extension PaymentsRuntime {
               booking.paymentState == .paid else { return .notOwed }
         var logger = self.logger
         logger[metadataKey: "booking"] = "\(id)"
-        let method = booking.paymentMethod.flatMap(PaymentMethod.init(rawValue:))
         let reference: String?
         do {
             reference = try await store.paymentReference(of: id)
         } catch {
             return await refundFailed(booking, reason: "could not read the payment reference: \(error)", actor: actor, logger: logger)
         }
-        switch method {
-        case .stripe:
-            guard let stripe else { return await refundFailed(booking, reason: "Stripe is not configured", actor: actor, logger: logger) }
-            guard let intent = reference, intent.hasPrefix("pi_") else {
-                return await refundFailed(booking, reason: "no Stripe PaymentIntent stored (reference \(reference ?? "none"))", actor: actor, logger: logger)
-            }
-            let result: RefundResult
-            do {
-                result = try await stripe.refund(
-                    paymentIntent: intent, amount: booking.price.total, idempotencyKey: Self.refundKey(id),
-                    metadata: ["booking_id": "\(id)", "reason": "cancelled by \(booking.cancelledBy?.rawValue ?? "unknown")"])
-            } catch {
-                return await refundFailed(booking, reason: "Stripe refused the refund: \(error)", actor: actor, logger: logger)
-            }
-            _ = try? await store.recordPaymentEvent(PaymentEventRecord(
-                provider: "stripe", eventID: Self.refundKey(id), bookingID: id, providerReference: result.id, kind: "refund",
-                amount: result.amount, status: result.status, receivedAt: now()))
-            return await refundSettled(booking, reference: result.id, shown: result.amount.formatted(), actor: actor, logger: logger)
-
-        case .stars:
-            guard let charge = reference, !charge.isEmpty else {
-                return await refundFailed(booking, reason: "no Telegram Stars charge id stored", actor: actor, logger: logger)
-            }
-            do {
-                try await api.refundStarPayment(RefundStarPayment(userId: booking.userID.rawValue, telegramPaymentChargeId: charge))
-            } catch {
-                // Telegram answers CHARGE_ALREADY_REFUNDED to a second refund: the money is back already.
-                guard case .api(_, let description) = error, description.contains("CHARGE_ALREADY_REFUNDED") else {
-                    return await refundFailed(booking, reason: "refundStarPayment failed: \(error)", actor: actor, logger: logger)
-                }
-            }
-            _ = try? await store.recordPaymentEvent(PaymentEventRecord(
-                provider: "stars", eventID: Self.refundKey(id), bookingID: id, providerReference: charge, kind: "refund",
-                amount: nil, status: "refunded", receivedAt: now()))
-            return await refundSettled(booking, reference: charge, shown: starsShown(booking) ?? booking.price.total.formatted(), actor: actor, logger: logger)
-
-        case .epayco, .daimo, nil:
+        // The booking's own provider says how its money goes back; a method we no longer have is returned by hand.
+        guard let provider = booking.paymentMethod.flatMap(providers.provider(named:)) else {
             return await manualRefund(booking, provider: booking.paymentMethod ?? "manual", reference: reference, actor: actor, logger: logger)
+        }
+        switch provider.refundMode {
+        case .manual:
+            return await manualRefund(booking, provider: provider.method.rawValue, reference: reference, actor: actor, logger: logger)
+        case .automatic:
+            guard let handle = reference, !handle.isEmpty else {
+                return await refundFailed(booking, reason: "no \(provider.method.rawValue) payment reference stored", actor: actor, logger: logger)
+            }
+            let paid = provider.charged(booking)
+            let refundReference: String
+            do {
+                refundReference = try await provider.refund(
+                    handle: handle, amount: paid, user: booking.userID, key: Self.refundKey(id),
+                    reason: "cancelled by \(booking.cancelledBy?.rawValue ?? "unknown")")
+            } catch {
+                return await refundFailed(booking, reason: "\(provider.method.rawValue) refused the refund: \(error)", actor: actor, logger: logger)
+            }
+            _ = try? await store.recordPaymentEvent(PaymentEventRecord(
+                provider: provider.method.rawValue, eventID: Self.refundKey(id), bookingID: id, providerReference: refundReference, kind: "refund",
+                amount: booking.price.total, status: "refunded", receivedAt: now()))
+            return await refundSettled(booking, reference: refundReference, shown: paid.description, actor: actor, logger: logger)
         }
     }
 
     static func refundKey(_ id: BookingID) -> String { "refund-booking-\(id.rawValue)" }
-
-    /// What a Stars payer paid, as shown ("15000 ⭐"), from the configured rate.
-    func starsShown(_ booking: Booking) -> String? {
-        guard let rate = configuration.starsPerUSD, booking.price.total.currency == .usd else { return nil }
-        return "\((booking.price.total.minorUnits * Int64(rate) + 99) / 100) ⭐"
-    }
 
     /// The provider gave the money back: settle, reverse the ledger and tell both sides, in one transaction.
     func refundSettled(_ booking: Booking, reference: String, shown: String, actor: TelegramUserID?, logger: Logger) async -> RefundOutcome {

@@ -34,6 +34,9 @@ struct CallScheduler: Service, CustomStringConvertible {
     let logger: Logger
     /// Retries one owed refund through its provider (nil: nobody to retry with, e.g. the bot is off).
     var retryRefund: (@Sendable (Booking) async -> Void)? = nil
+    /// Each tick: the payments sweep (Stars payments kept and not processed, money to return through an API
+    /// whose first attempt failed).
+    var sweepPayments: (@Sendable (Instant) async -> Void)? = nil
     /// An owed refund this long unchanged was interrupted (the process died between the cancellation and the
     /// provider call, or the provider timed out): the scheduler sends it again. The provider's idempotency
     /// (Stripe's key per booking, Telegram's "already refunded") makes a second attempt safe.
@@ -73,6 +76,7 @@ struct CallScheduler: Service, CustomStringConvertible {
         let now = self.now()
         await expireHolds(now)
         await retryOwedRefunds(now)
+        await sweepPayments?(now)
         let steps: [Step]
         do {
             steps = try await dueSteps(at: now)
@@ -101,13 +105,13 @@ struct CallScheduler: Service, CustomStringConvertible {
         }
     }
 
-    /// Owed refunds through a provider we can call (Stripe, Stars) that stayed pending: sent again. Manual ones
-    /// (ePayco, Daimo) wait for an admin's "Refund done" and are left alone.
+    /// Owed refunds that stayed pending: handed to `retryRefund`, which sends again those of a provider with a
+    /// refund API (its `RefundMode`); manual ones wait for an admin's "Refund done" and are left alone.
     func retryOwedRefunds(_ now: Instant) async {
         guard let retryRefund else { return }
         do {
             let owed = try await store.refundsOwed(changedBefore: now.adding(minutes: -refundRetryAfterMinutes))
-            for booking in owed where booking.paymentMethod == PaymentMethod.stripe.rawValue || booking.paymentMethod == PaymentMethod.stars.rawValue {
+            for booking in owed {
                 logger.notice("retrying an interrupted refund", metadata: ["booking": "\(booking.id.map { "\($0)" } ?? "?")"])
                 await retryRefund(booking)
             }

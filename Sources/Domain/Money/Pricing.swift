@@ -18,6 +18,15 @@ public enum Pricing {
         guard let total = perMinute.multiplied(by: Int64(minutes)) else { throw .overflow }
         return total
     }
+
+    /// Telegram Stars for a USD price: ceil(cents × stars per USD / 100). Nil when Stars are off (no rate),
+    /// the price is not in USD, or the product overflows.
+    public static func stars(for price: Money, perUSD rate: Int?) -> Int64? {
+        guard let rate, rate > 0, price.currency == .usd, price.minorUnits > 0 else { return nil }
+        let (product, overflow) = price.minorUnits.multipliedReportingOverflow(by: Int64(rate))
+        guard !overflow, product <= Int64.max - 99 else { return nil }
+        return (product + 99) / 100
+    }
 }
 
 /// What a booking cost when it was made. Stored with the booking, so later price changes never touch it.

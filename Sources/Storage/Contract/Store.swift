@@ -89,6 +89,40 @@ public protocol Store: Sendable {
     func booking(paymentReference: String) async throws -> Booking?
     func paymentReference(of id: BookingID) async throws -> String?
 
+    // MARK: Fulfilment and money to return (SQLStore+Fulfilment.swift)
+    /// Remembers a checkout we created (a Stripe session id, a Daimo payment id) as belonging to `id`, and
+    /// makes it the booking's payment reference. A reference of another booking is `duplicate`.
+    func recordCheckout(provider: String, reference: String, for id: BookingID, at now: Instant) async throws
+    /// The booking a provider reference belongs to.
+    func checkoutBooking(provider: String, reference: String) async throws -> BookingID?
+    /// A verified provider payment, all or nothing in one transaction: the event recorded once per
+    /// (provider, event id) — a second delivery, concurrent or later, returns `duplicate` and changes nothing —;
+    /// the reference checked against the booking it belongs to (`PaymentBinding`); a state never moving back
+    /// (except paid → reversed); then, for a payment, either the booking confirmed with its ledger row, its
+    /// refund handle and `notices.confirmed`, or a row of money to return with `notices.owed` and
+    /// `notices.admins` and an audit row. Any failure rolls everything back, so the provider's retry runs it
+    /// again.
+    func fulfil(_ payment: ProviderPayment, notices: FulfilmentNotices, starsPerUSD: Int?, at now: Instant) async throws -> FulfilmentResult
+    /// The list, oldest first; only rows not settled when `openOnly`.
+    func moneyToReturn(openOnly: Bool) async throws -> [MoneyToReturn]
+    func moneyToReturn(id: Int64) async throws -> MoneyToReturn?
+    /// owed → requested (one attempt more), also a `requested` one untouched for `staleAfterSeconds` (a refund
+    /// interrupted by a crash); nil when someone else holds it or it is settled. Only the claimer calls the
+    /// provider.
+    func claimRefund(_ id: Int64, at now: Instant, staleAfterSeconds: Int64) async throws -> MoneyToReturn?
+    /// requested → owed after a failed attempt, with the error and an audit row.
+    func releaseRefundClaim(_ id: Int64, error: String, at now: Instant) async throws
+    /// owed/requested → settled (the provider returned it, or an admin says it was done), with an audit row and
+    /// `messages`, in one transaction; `notFound` when it is not open.
+    func settleMoneyToReturn(_ id: Int64, by admin: TelegramUserID?, note: String?, messages: [NewOutboxMessage], at now: Instant) async throws -> MoneyToReturn
+
+    // MARK: Telegram Stars inbox
+    /// Keeps a `successful_payment` before its update is acknowledged; false when it was kept already.
+    func recordStarsPayment(_ payment: IncomingStarsPayment) async throws -> Bool
+    /// Kept payments not processed yet, received at or before `cutoff`, oldest first.
+    func unprocessedStarsPayments(receivedAtOrBefore cutoff: Instant) async throws -> [IncomingStarsPayment]
+    func markStarsPaymentProcessed(_ chargeID: String, at now: Instant) async throws
+
     // MARK: Reviews
     /// Stores a review; a second one for the same booking throws `StoreError.duplicate` (a unique rule, so
     /// two presses at once cannot both win). Who may review what is checked by the caller (`ReviewRules`).

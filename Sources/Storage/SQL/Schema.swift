@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues, paymentBindings]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.
@@ -302,6 +302,67 @@ enum Schema {
         [
             "CREATE INDEX outbox_open_by_chat ON outbox (chat_id, id) WHERE status IN ('pending', 'sending')",
             "CREATE INDEX outbox_open_by_id ON outbox (id) WHERE status IN ('pending', 'sending')",
+        ]
+    }
+
+    /// Payments tied to exactly one booking, and money we must give back:
+    /// - `payment_checkouts`: each provider reference (a checkout we created, or a reference first seen in a
+    ///   provider's notification) belongs to one booking forever, with the provider's last state for it (a
+    ///   state never moves back, except paid → reversed);
+    /// - `money_to_return`: the "money to return" list (owed → requested → settled), one row per provider
+    ///   reference and kind;
+    /// - `stars_inbox`: Telegram Stars payments kept before their update is acknowledged, until processed.
+    static let paymentBindings = Migration(version: 8, name: "payment bindings and money to return") { flavor in
+        let t = DDL(flavor: flavor)
+        return [
+            """
+            CREATE TABLE payment_checkouts (
+                provider TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                booking_id \(t.int) NOT NULL REFERENCES bookings(id),
+                state TEXT NOT NULL CHECK (state IN ('open', 'pending', 'paid', 'failed', 'reversed')),
+                created_at \(t.int) NOT NULL,
+                updated_at \(t.int) NOT NULL,
+                PRIMARY KEY (provider, reference)
+            )
+            """,
+            "CREATE INDEX payment_checkouts_booking ON payment_checkouts (booking_id)",
+            """
+            CREATE TABLE money_to_return (
+                id \(t.id),
+                kind TEXT NOT NULL CHECK (kind IN ('payment', 'reversal')),
+                provider TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                refund_handle TEXT,
+                booking_id \(t.int),
+                user_id \(t.int),
+                amount \(t.int),
+                currency TEXT,
+                reason TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('owed', 'requested', 'settled')),
+                attempts \(t.int) NOT NULL DEFAULT 0,
+                last_error TEXT,
+                created_at \(t.int) NOT NULL,
+                updated_at \(t.int) NOT NULL,
+                settled_by \(t.int),
+                note TEXT,
+                UNIQUE (provider, reference, kind)
+            )
+            """,
+            "CREATE INDEX money_to_return_open ON money_to_return (state, updated_at)",
+            """
+            CREATE TABLE stars_inbox (
+                charge_id TEXT PRIMARY KEY,
+                user_id \(t.int) NOT NULL,
+                chat_id \(t.int) NOT NULL,
+                invoice_payload TEXT NOT NULL,
+                total_amount \(t.int) NOT NULL,
+                currency TEXT NOT NULL,
+                received_at \(t.int) NOT NULL,
+                processed_at \(t.int)
+            )
+            """,
+            "CREATE INDEX stars_inbox_open ON stars_inbox (processed_at, received_at)",
         ]
     }
 }

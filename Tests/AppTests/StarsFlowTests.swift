@@ -81,11 +81,41 @@ struct StarsFlowTests {
                 let payment = SuccessfulPayment(currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1",
                                                 telegramPaymentChargeId: "stxLate", providerPaymentChargeId: "")
                 await h.fake.sendSuccessfulPayment(payment, from: maria)
-                try await h.expectLast(maria.id, contains: "we refunded them in full")
+                try await h.expectLast(maria.id, contains: "15000 ⭐ was refunded in full")
                 #expect(await h.fake.refundedCharges() == ["stxLate"])
                 #expect(try await h.store.booking(BookingID(1))?.status == .expired)
                 #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
+                let owed = try await h.store.moneyToReturn(openOnly: false)
+                #expect(owed.map(\.state) == [.settled])
+                #expect(owed.first?.reason == "slot taken after the hold lapsed")
             }
+        }
+    }
+
+    /// What a crash leaves behind: a Stars payment kept in the inbox (its update acknowledged) but never
+    /// processed. The scheduler's sweep confirms it — once, however often it runs.
+    @Test func aKeptButUnprocessedStarsPaymentIsConfirmedOnceAfterARestart() async throws {
+        try await BotHarness.with { h in
+            try await h.addHost()
+            let maria = self.maria
+            try await h.run(Self.env) { _ in
+                try await bookToInvoice(h)
+            }
+            // The "crash": the payment was kept by the dispatcher, nothing else happened.
+            #expect(try await h.store.recordStarsPayment(IncomingStarsPayment(
+                chargeID: "stxKept", userID: TelegramUserID(maria.id), chatID: maria.id, invoicePayload: "booking:1", totalAmount: 15_000,
+                currency: "XTR", receivedAt: h.clock.now)))
+            #expect(try await h.store.booking(BookingID(1))?.status == .pending)
+            try await h.run(Self.env) { _ in
+                try await h.expectLast(maria.id, contains: "Payment received")
+                try await h.fake.waitUntil { (try? await h.store.unprocessedStarsPayments(receivedAtOrBefore: h.clock.now))?.isEmpty == true }
+                try await h.outboxIdle()
+            }
+            #expect(try await h.store.booking(BookingID(1))?.status == .confirmed)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
+            #expect(await h.messages(maria.id, containing: "Payment received").count == 1)
+            #expect(await h.fake.refundedCharges().isEmpty)
+            #expect(try await h.store.paymentReference(of: BookingID(1)) == "stxKept")
         }
     }
 }

@@ -64,6 +64,7 @@ struct Report: AsyncParsableCommand {
                 let window = "\(first.map(\.description) ?? "the beginning") to \(last.map(\.description) ?? "now")"
                 output = AnalyticsText.render(
                     report, hostNames: names, title: "PrivateCalls report: \(window), times in \(zone.identifier) (\(store.engineName))")
+                    + "\n" + MoneyOwedText.render(try await store.moneyOwed())
             }
             FileHandle.standardOutput.write(Data(output.utf8))
         }

@@ -119,6 +119,26 @@ struct ReportCommandTests {
         }
     }
 
+    @Test func theReportEndsWithTheMoneyToReturn() async throws {
+        try await Self.withSeededDatabase { path, _, _ in
+            let before = try Self.report(["--database-url", path])
+            #expect(before.lines.contains("Money to return (open): 0"))
+            // A payment naming no booking of ours, owed back by hand (ePayco).
+            let store = try await StoreFactory.open(.sqlite(path: path), logger: Self.logger)
+            let result = try await store.fulfil(
+                ProviderPayment(provider: "epayco", eventID: "77:88:1", kind: "state 1", bookingID: nil, reference: "77:88", binding: .firstUse,
+                                refundHandle: "77", amount: .money(Money(minorUnits: 1_200, currency: .usd)), outcome: .paid),
+                notices: FulfilmentNotices(), starsPerUSD: nil, at: Instant(epochSeconds: 1_790_000_000))
+            await store.close()
+            guard case .owed(let row) = result else { Issue.record("expected money to return, got \(result)"); return }
+            let after = try Self.report(["--database-url", path])
+            #expect(after.status == 0, "\(after.stderr)")
+            #expect(after.lines.contains("Money to return (open): 1"))
+            #expect(after.lines.contains { $0.hasPrefix("  #\(row.id) epayco 77:88 $12.00 no booking, owed since ") && $0.hasSuffix("names no booking of ours") })
+            #expect(after.lines.contains("  total: $12.00"))
+        }
+    }
+
     @Test func defaultZoneComesFromTheConfigurationAndTheWindowIsInclusiveDays() async throws {
         try await Self.withSeededDatabase { path, _, _ in
             // Bogotá is UTC−5 all year: A and B start at 04:00 there, C at 03:00.
@@ -135,7 +155,9 @@ struct ReportCommandTests {
             #expect(window.lines.contains("  Payment success rate  100.00 %  2 paid of 2 holds"))
             #expect(window.lines.contains("  Refund rate            50.00 %  1 refunded of 2 paid"))
             #expect(window.lines.contains("  no payments"))
-            #expect(window.lines.suffix(3) == ["Payouts (newest first)", "  none", ""])
+            let payouts = try #require(window.lines.firstIndex(of: "Payouts (newest first)"))
+            #expect(window.lines[payouts + 1] == "  none")
+            #expect(window.lines.suffix(2) == ["Money to return (open): 0", ""])
         }
     }
 

@@ -21,24 +21,6 @@ public enum RefundOutcome: Sendable, Hashable {
 extension BotEngine {
     var policy: CancellationPolicy { settings.cancellation }
 
-    func performCancel(_ action: CallbackAction, _ session: Session) async throws -> Outcome {
-        switch action {
-        case .cancelBooking(let id, let confirmed): return try await userCancel(id, confirmed: confirmed, session)
-        case .reschedule(let id): return try await rescheduleDays(id, session)
-        case .rescheduleDay(let id, let day): return try await rescheduleTimes(id, day: day, session)
-        case .rescheduleTo(let id, let start, let confirmed):
-            return try await rescheduleTo(id, start: Instant(epochSeconds: start * 60), confirmed: confirmed, session)
-        case .reportNoShow(let id, let confirmed): return try await reportNoShow(id, confirmed: confirmed, session)
-        case .hostCancel(let id, let confirmed): return try await hostCancel(id, confirmed: confirmed, session)
-        case .adminCancel(let id, let confirmed): return try await adminCancel(id, confirmed: confirmed, session)
-        case .adminRefunds: return try await adminRefunds(session)
-        case .adminRefundDone(let id, let confirmed): return try await adminRefundDone(id, confirmed: confirmed, session)
-        case .adminRefundRetry(let id): return try await adminRefundRetry(id, session)
-        case .adminNoShow(let id, let confirm): return try await adminNoShow(id, confirm: confirm, session)
-        default: return Outcome(screen: mainMenu(session))
-        }
-    }
-
     // MARK: /my_bookings buttons
 
     /// Cancel and reschedule for the user's confirmed upcoming bookings; "host didn't show" for a paid call

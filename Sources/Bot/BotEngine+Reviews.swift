@@ -79,14 +79,14 @@ extension BotEngine {
             guard let id = r.id else { continue }
             let excerpt = r.text.map { " — “\(html(String($0.prefix(120))))\($0.count > 120 ? "…" : "")”" } ?? ""
             lines += ["", "#\(id) · \(html(names[r.hostID] ?? "?")) · \(t.stars(r.rating))\(r.hidden ? " · <i>\(t.hiddenMark)</i>" : "")\(excerpt)"]
-            keyboard.append([r.hidden ? .action(t.showReview(id), .adminHideReview(review: id, hidden: false))
-                                      : .action(t.hideReview(id), .adminHideReview(review: id, hidden: true))])
+            keyboard.append([r.hidden ? .action(t.showReview(id), .admin(.hideReview(review: id, hidden: false)))
+                                      : .action(t.hideReview(id), .admin(.hideReview(review: id, hidden: true)))])
         }
         var nav: [Screen.Button] = []
-        if page > 0 { nav.append(.action(t.previous, .adminReviews(page: page - 1))) }
-        if page < pages - 1 { nav.append(.action(t.next, .adminReviews(page: page + 1))) }
+        if page > 0 { nav.append(.action(t.previous, .admin(.reviews(page: page - 1)))) }
+        if page < pages - 1 { nav.append(.action(t.next, .admin(.reviews(page: page + 1)))) }
         if !nav.isEmpty { keyboard.append(nav) }
-        keyboard.append([.action(t.back, .adminMenu)])
+        keyboard.append([.action(t.back, .admin(.menu))])
         return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: keyboard))
     }
 

@@ -29,27 +29,9 @@ public enum CallbackAction: Hashable, Sendable {
     /// A button that does nothing but must be answered (a label row).
     case noop
 
-    // Admin (every press re-checks ADMIN_TELEGRAM_IDS).
-    case adminMenu
-    case adminAddHost
-    case adminHosts(page: Int)
-    case adminHost(host: HostID)
-    case adminSetStatus(host: HostID, status: HostStatus)
-    case adminSetActive(host: HostID, active: Bool)
-    case adminEdit(host: HostID, field: HostField)
-    case adminGallery(host: HostID)
-    case adminPhoto(host: HostID, photo: Int64, op: PhotoOp)
-    case adminAddPhotos(host: HostID)
-    case wizard(WizardOp)
-    case wizardPreset(Int)
-    case wizardZone(Int)
-    /// Bookings of one host (or all with host 0).
-    case adminBookings(host: HostID)
-    case adminEarnings(period: Int)
-    case adminPayouts(host: HostID)
-    case adminRecordPayout(host: HostID)
-    case adminAnalytics
-    case adminExport
+    /// An admin button. Routed through one admin check (`ADMIN_TELEGRAM_IDS`, re-read on every press) and then
+    /// an exhaustive switch: an admin action cannot be added without being behind that check.
+    case admin(AdminAction)
 
     // A linked host's own menu.
     case hostMenu
@@ -62,10 +44,6 @@ public enum CallbackAction: Hashable, Sendable {
     case rate(booking: BookingID, stars: Int)
     /// No review (or no text) for this booking.
     case reviewSkip(booking: BookingID)
-    /// Admin: reviews, newest first, page n.
-    case adminReviews(page: Int)
-    /// Admin: hide or show one review again.
-    case adminHideReview(review: Int64, hidden: Bool)
 
     // Cancellation, reschedule, no-show (BotEngine+Cancel.swift). `confirmed` false shows the policy first.
     /// The user cancels a confirmed booking.
@@ -80,16 +58,6 @@ public enum CallbackAction: Hashable, Sendable {
     case reportNoShow(booking: BookingID, confirmed: Bool)
     /// The linked host cancels one of their bookings (always a full refund).
     case hostCancel(booking: BookingID, confirmed: Bool)
-    /// Admin: cancel a booking (always a full refund).
-    case adminCancel(booking: BookingID, confirmed: Bool)
-    /// Admin: refunds waiting for a person (manual, failed) and open no-show reports.
-    case adminRefunds
-    /// Admin: a manual refund was done at the provider.
-    case adminRefundDone(booking: BookingID, confirmed: Bool)
-    /// Admin: try a failed refund again.
-    case adminRefundRetry(booking: BookingID)
-    /// Admin: confirm (full refund) or reject a no-show report.
-    case adminNoShow(booking: BookingID, confirm: Bool)
 
     public func encoded() -> String {
         switch self {
@@ -110,25 +78,7 @@ public enum CallbackAction: Hashable, Sendable {
         case .zoneMenu: "zm"
         case .zone(let i): "z:\(i)"
         case .noop: "_"
-        case .adminMenu: "a"
-        case .adminAddHost: "aw"
-        case .adminHosts(let page): "ah:\(page)"
-        case .adminHost(let h): "ax:\(h.rawValue)"
-        case .adminSetStatus(let h, let status): "as:\(h.rawValue):\(HostStatus.allCases.firstIndex(of: status)!)"
-        case .adminSetActive(let h, let active): "aa:\(h.rawValue):\(active ? 1 : 0)"
-        case .adminEdit(let h, let field): "ae:\(h.rawValue):\(field.rawValue)"
-        case .adminGallery(let h): "ag:\(h.rawValue)"
-        case .adminPhoto(let h, let photo, let op): "ao:\(h.rawValue):\(photo):\(op.rawValue)"
-        case .adminAddPhotos(let h): "aq:\(h.rawValue)"
-        case .wizard(let op): "w:\(op.rawValue)"
-        case .wizardPreset(let i): "wp:\(i)"
-        case .wizardZone(let i): "wz:\(i)"
-        case .adminBookings(let h): "ab:\(h.rawValue)"
-        case .adminEarnings(let p): "am:\(p)"
-        case .adminPayouts(let h): "ay:\(h.rawValue)"
-        case .adminRecordPayout(let h): "ap:\(h.rawValue)"
-        case .adminAnalytics: "an"
-        case .adminExport: "ac"
+        case .admin(let action): action.encoded()
         case .hostMenu: "hm"
         case .hostSetOnline(let on): "ho:\(on ? 1 : 0)"
         case .cancelBooking(let b, let c): "kc:\(b.rawValue):\(c ? 1 : 0)"
@@ -137,16 +87,9 @@ public enum CallbackAction: Hashable, Sendable {
         case .rescheduleTo(let b, let start, let c): "kp:\(b.rawValue):\(start):\(c ? 1 : 0)"
         case .reportNoShow(let b, let c): "kn:\(b.rawValue):\(c ? 1 : 0)"
         case .hostCancel(let b, let c): "kh:\(b.rawValue):\(c ? 1 : 0)"
-        case .adminCancel(let b, let c): "ka:\(b.rawValue):\(c ? 1 : 0)"
-        case .adminRefunds: "kl"
-        case .adminRefundDone(let b, let c): "kd:\(b.rawValue):\(c ? 1 : 0)"
-        case .adminRefundRetry(let b): "kg:\(b.rawValue)"
-        case .adminNoShow(let b, let c): "kv:\(b.rawValue):\(c ? 1 : 0)"
         case .join(let b): "j:\(b.rawValue)"
         case .rate(let b, let stars): "rv:\(b.rawValue):\(stars)"
         case .reviewSkip(let b): "rk:\(b.rawValue)"
-        case .adminReviews(let page): "ar:\(page)"
-        case .adminHideReview(let r, let hidden): "av:\(r):\(hidden ? 1 : 0)"
         }
     }
 
@@ -179,31 +122,6 @@ public enum CallbackAction: Hashable, Sendable {
         case "zm" where count(1): self = .zoneMenu
         case "z" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .zone(index: Int(i))
         case "_" where count(1): self = .noop
-        case "a" where count(1): self = .adminMenu
-        case "aw" where count(1): self = .adminAddHost
-        case "ah" where count(2): guard let p = int(1), p >= 0, p < 10_000 else { return nil }; self = .adminHosts(page: Int(p))
-        case "ax" where count(2): guard let h = int(1) else { return nil }; self = .adminHost(host: HostID(h))
-        case "as" where count(3):
-            guard let h = int(1), let i = int(2), HostStatus.allCases.indices.contains(Int(i)) else { return nil }
-            self = .adminSetStatus(host: HostID(h), status: HostStatus.allCases[Int(i)])
-        case "aa" where count(3): guard let h = int(1), let a = int(2), a == 0 || a == 1 else { return nil }; self = .adminSetActive(host: HostID(h), active: a == 1)
-        case "ae" where count(3):
-            guard let h = int(1), let f = int(2), let field = HostField(rawValue: Int(f)) else { return nil }
-            self = .adminEdit(host: HostID(h), field: field)
-        case "ag" where count(2): guard let h = int(1) else { return nil }; self = .adminGallery(host: HostID(h))
-        case "ao" where count(4):
-            guard let h = int(1), let p = int(2), let o = int(3), let op = PhotoOp(rawValue: Int(o)) else { return nil }
-            self = .adminPhoto(host: HostID(h), photo: p, op: op)
-        case "aq" where count(2): guard let h = int(1) else { return nil }; self = .adminAddPhotos(host: HostID(h))
-        case "w" where count(2): guard let o = int(1), let op = WizardOp(rawValue: Int(o)) else { return nil }; self = .wizard(op)
-        case "wp" where count(2): guard let i = int(1), i >= 0, i < 100 else { return nil }; self = .wizardPreset(Int(i))
-        case "wz" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .wizardZone(Int(i))
-        case "ab" where count(2): guard let h = int(1) else { return nil }; self = .adminBookings(host: HostID(h))
-        case "am" where count(2): guard let p = int(1), (0...2).contains(p) else { return nil }; self = .adminEarnings(period: Int(p))
-        case "ay" where count(2): guard let h = int(1) else { return nil }; self = .adminPayouts(host: HostID(h))
-        case "ap" where count(2): guard let h = int(1) else { return nil }; self = .adminRecordPayout(host: HostID(h))
-        case "an" where count(1): self = .adminAnalytics
-        case "ac" where count(1): self = .adminExport
         case "hm" where count(1): self = .hostMenu
         case "ho" where count(2): guard let o = int(1), o == 0 || o == 1 else { return nil }; self = .hostSetOnline(o == 1)
         case "kc" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .cancelBooking(booking: BookingID(b), confirmed: c == 1)
@@ -214,17 +132,12 @@ public enum CallbackAction: Hashable, Sendable {
             self = .rescheduleTo(booking: BookingID(b), startMinute: s, confirmed: c == 1)
         case "kn" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .reportNoShow(booking: BookingID(b), confirmed: c == 1)
         case "kh" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .hostCancel(booking: BookingID(b), confirmed: c == 1)
-        case "ka" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .adminCancel(booking: BookingID(b), confirmed: c == 1)
-        case "kl" where count(1): self = .adminRefunds
-        case "kd" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .adminRefundDone(booking: BookingID(b), confirmed: c == 1)
-        case "kg" where count(2): guard let b = int(1) else { return nil }; self = .adminRefundRetry(booking: BookingID(b))
-        case "kv" where count(3): guard let b = int(1), let c = int(2), c == 0 || c == 1 else { return nil }; self = .adminNoShow(booking: BookingID(b), confirm: c == 1)
         case "j" where count(2): guard let b = int(1) else { return nil }; self = .join(booking: BookingID(b))
         case "rv" where count(3): guard let b = int(1), let n = int(2), (1...5).contains(n) else { return nil }; self = .rate(booking: BookingID(b), stars: Int(n))
         case "rk" where count(2): guard let b = int(1) else { return nil }; self = .reviewSkip(booking: BookingID(b))
-        case "ar" where count(2): guard let p = int(1), p >= 0, p < 10_000 else { return nil }; self = .adminReviews(page: Int(p))
-        case "av" where count(3): guard let r = int(1), let h = int(2), h == 0 || h == 1 else { return nil }; self = .adminHideReview(review: r, hidden: h == 1)
-        default: return nil
+        default:
+            guard let action = AdminAction(parts: parts) else { return nil }
+            self = .admin(action)
         }
     }
 }
@@ -242,18 +155,6 @@ public enum PhotoOp: Int, Sendable, Hashable, Codable {
 /// Wizard and flow buttons.
 public enum WizardOp: Int, Sendable, Hashable, Codable {
     case back = 1, cancel, confirm, done
-}
-
-extension CallbackAction {
-    /// Admin buttons: pressing one re-checks the presser's admin right.
-    public var isAdmin: Bool {
-        switch self {
-        case .adminMenu, .adminAddHost, .adminHosts, .adminHost, .adminSetStatus, .adminSetActive, .adminEdit, .adminGallery, .adminPhoto,
-             .adminAddPhotos, .wizard, .wizardPreset, .wizardZone, .adminBookings, .adminEarnings, .adminPayouts, .adminRecordPayout,
-             .adminAnalytics, .adminExport, .adminCancel, .adminRefunds, .adminRefundDone, .adminRefundRetry, .adminNoShow, .adminReviews, .adminHideReview: true
-        default: false
-        }
-    }
 }
 
 /// How a user pays. Which ones are offered depends on configuration.

@@ -5,47 +5,51 @@ import Storage
 import Telegram
 
 extension BotEngine {
-    /// Admin buttons; the caller has already checked the presser is an admin.
-    func performAdmin(_ action: CallbackAction, _ session: Session) async throws -> Outcome {
+    /// Admin buttons. Only `perform` calls this, after its one check of the presser's admin right; the switch
+    /// has no `default`, so every admin action is routed here and nowhere else.
+    func performAdmin(_ action: AdminAction, _ session: Session) async throws -> Outcome {
         switch action {
-        case .adminMenu: return Outcome(screen: adminMenu(session))
-        case .adminReviews(let page): return try await adminReviews(page: page, session)
-        case .adminHideReview(let review, let hidden): return try await adminHideReview(review, hidden: hidden, session)
-        case .adminAddHost: return try await startWizard(session)
-        case .adminHosts(let page): return try await adminHosts(page: page, session)
-        case .adminHost(let host): return try await adminHost(host, session)
-        case .adminSetStatus(let host, let status): return try await setStatus(host, status, session)
-        case .adminSetActive(let host, let active): return try await setActive(host, active, session)
-        case .adminEdit(let host, let field): return try await startEdit(host, field, session)
-        case .adminGallery(let host): return try await adminGallery(host, session)
-        case .adminPhoto(let host, let photo, let op): return try await photoOp(host, photo, op, session)
-        case .adminAddPhotos(let host):
+        case .menu: return Outcome(screen: adminMenu(session))
+        case .reviews(let page): return try await adminReviews(page: page, session)
+        case .hideReview(let review, let hidden): return try await adminHideReview(review, hidden: hidden, session)
+        case .addHost: return try await startWizard(session)
+        case .hosts(let page): return try await adminHosts(page: page, session)
+        case .host(let host): return try await adminHost(host, session)
+        case .setStatus(let host, let status): return try await setStatus(host, status, session)
+        case .setActive(let host, let active): return try await setActive(host, active, session)
+        case .edit(let host, let field): return try await startEdit(host, field, session)
+        case .gallery(let host): return try await adminGallery(host, session)
+        case .photo(let host, let photo, let op): return try await photoOp(host, photo, op, session)
+        case .addPhotos(let host):
             try await saveState(session.chatID, ConversationState(mode: .photos, host: host.rawValue))
-            return Outcome(screen: Screen(text: session.texts.sendPhotos, keyboard: [[.action(session.texts.done, .wizard(.done))]]))
+            return Outcome(screen: Screen(text: session.texts.sendPhotos, keyboard: [[.action(session.texts.done, .admin(.wizard(.done)))]]))
         case .wizard(let op): return try await wizardOp(op, session)
         case .wizardPreset(let i): return try await wizardChoice(.preset(i), session)
         case .wizardZone(let i): return try await wizardChoice(.zoneChoice(i), session)
-        case .adminBookings(let host): return try await adminBookings(host.rawValue == 0 ? nil : host, session)
-        case .adminEarnings(let period): return try await adminEarnings(period, session)
-        case .adminPayouts(let host): return try await adminPayouts(host, session)
-        case .adminRecordPayout(let host):
+        case .bookings(let host): return try await adminBookings(host.rawValue == 0 ? nil : host, session)
+        case .earnings(let period): return try await adminEarnings(period, session)
+        case .payouts(let host): return try await adminPayouts(host, session)
+        case .recordPayout(let host):
             try await saveState(session.chatID, ConversationState(mode: .payout, host: host.rawValue))
-            return Outcome(screen: Screen(text: session.texts.payoutPrompt, keyboard: [[.action(session.texts.cancel, .adminPayouts(host: host))]]))
-        case .adminAnalytics: return try await adminAnalytics(session)
-        case .adminExport: return try await adminExport(session)
-        case .adminCancel, .adminRefunds, .adminRefundDone, .adminRefundRetry, .adminNoShow: return try await performCancel(action, session)
-        default: return Outcome(screen: adminMenu(session))
+            return Outcome(screen: Screen(text: session.texts.payoutPrompt, keyboard: [[.action(session.texts.cancel, .admin(.payouts(host: host)))]]))
+        case .analytics: return try await adminAnalytics(session)
+        case .export: return try await adminExport(session)
+        case .cancel(let id, let confirmed): return try await adminCancel(id, confirmed: confirmed, session)
+        case .refunds: return try await adminRefunds(session)
+        case .refundDone(let id, let confirmed): return try await adminRefundDone(id, confirmed: confirmed, session)
+        case .refundRetry(let id): return try await adminRefundRetry(id, session)
+        case .noShow(let id, let confirm): return try await adminNoShow(id, confirm: confirm, session)
         }
     }
 
     func adminMenu(_ session: Session) -> Screen {
         let t = session.texts
         return Screen(text: t.adminTitle, keyboard: [
-            [.action(t.addHost, .adminAddHost), .action(t.allHosts, .adminHosts(page: 0))],
-            [.action(t.allBookings, .adminBookings(host: HostID(0))), .action(t.earnings, .adminEarnings(period: 0))],
-            [.action(t.analytics, .adminAnalytics), .action(t.exportLedger, .adminExport)],
-            [.action(t.refundsButton, .adminRefunds)],
-            [.action(t.reviewsAdmin, .adminReviews(page: 0)), .action(t.mainMenu, .mainMenu)],
+            [.action(t.addHost, .admin(.addHost)), .action(t.allHosts, .admin(.hosts(page: 0)))],
+            [.action(t.allBookings, .admin(.bookings(host: HostID(0)))), .action(t.earnings, .admin(.earnings(period: 0)))],
+            [.action(t.analytics, .admin(.analytics)), .action(t.exportLedger, .admin(.export))],
+            [.action(t.refundsButton, .admin(.refunds))],
+            [.action(t.reviewsAdmin, .admin(.reviews(page: 0))), .action(t.mainMenu, .mainMenu)],
         ])
     }
 
@@ -57,13 +61,13 @@ extension BotEngine {
         let pages = max(1, (hosts.count + perPage - 1) / perPage)
         let page = min(max(requested, 0), pages - 1)
         var keyboard: [[Screen.Button]] = hosts.dropFirst(page * perPage).prefix(perPage).map { h in
-            [.action("\(h.status.dot)\(h.isActive ? "" : "🚫") \(h.displayName.value) (@\(h.username.value))", .adminHost(host: h.id!))]
+            [.action("\(h.status.dot)\(h.isActive ? "" : "🚫") \(h.displayName.value) (@\(h.username.value))", .admin(.host(h.id!)))]
         }
         var nav: [Screen.Button] = []
-        if page > 0 { nav.append(.action(t.previous, .adminHosts(page: page - 1))) }
-        if page < pages - 1 { nav.append(.action(t.next, .adminHosts(page: page + 1))) }
+        if page > 0 { nav.append(.action(t.previous, .admin(.hosts(page: page - 1)))) }
+        if page < pages - 1 { nav.append(.action(t.next, .admin(.hosts(page: page + 1)))) }
         if !nav.isEmpty { keyboard.append(nav) }
-        keyboard.append([.action(t.addHost, .adminAddHost), .action(t.back, .adminMenu)])
+        keyboard.append([.action(t.addHost, .admin(.addHost)), .action(t.back, .admin(.menu))])
         let text = t.allHosts + (pages > 1 ? " — " + t.page(page + 1, of: pages) : "") + (hosts.isEmpty ? "\n\n" + t.noHosts : "")
         return Outcome(screen: Screen(text: text, keyboard: keyboard))
     }
@@ -81,14 +85,14 @@ extension BotEngine {
             price: host.pricePerMinute.money.formatted(), durations: "\(host.durations.minMinutes)–\(host.durations.maxMinutes) min",
             zone: host.zone.identifier, hours: host.availability.summary, bio: html(host.bio.value))
         return Screen(text: text, keyboard: [
-            HostStatus.allCases.map { .action(($0 == host.status ? "✓ " : "") + t.setStatus($0), .adminSetStatus(host: id, status: $0)) },
-            [.action(t.editName, .adminEdit(host: id, field: .displayName)), .action(t.editBio, .adminEdit(host: id, field: .bio))],
-            [.action(t.editPrice, .adminEdit(host: id, field: .price)), .action(t.editDurations, .adminEdit(host: id, field: .durations))],
-            [.action(t.editHours, .adminEdit(host: id, field: .availability)), .action(t.editZone, .adminEdit(host: id, field: .zone))],
-            [.action(t.editUsername, .adminEdit(host: id, field: .username)), .action(t.gallery, .adminGallery(host: id))],
-            [.action(t.allBookings, .adminBookings(host: id)), .action(t.payouts, .adminPayouts(host: id))],
-            [host.isActive ? .action(t.deactivate, .adminSetActive(host: id, active: false)) : .action(t.reactivate, .adminSetActive(host: id, active: true))],
-            [.action(t.back, .adminHosts(page: 0))],
+            HostStatus.allCases.map { .action(($0 == host.status ? "✓ " : "") + t.setStatus($0), .admin(.setStatus(host: id, status: $0))) },
+            [.action(t.editName, .admin(.edit(host: id, field: .displayName))), .action(t.editBio, .admin(.edit(host: id, field: .bio)))],
+            [.action(t.editPrice, .admin(.edit(host: id, field: .price))), .action(t.editDurations, .admin(.edit(host: id, field: .durations)))],
+            [.action(t.editHours, .admin(.edit(host: id, field: .availability))), .action(t.editZone, .admin(.edit(host: id, field: .zone)))],
+            [.action(t.editUsername, .admin(.edit(host: id, field: .username))), .action(t.gallery, .admin(.gallery(host: id)))],
+            [.action(t.allBookings, .admin(.bookings(host: id))), .action(t.payouts, .admin(.payouts(host: id)))],
+            [host.isActive ? .action(t.deactivate, .admin(.setActive(host: id, active: false))) : .action(t.reactivate, .admin(.setActive(host: id, active: true)))],
+            [.action(t.back, .admin(.hosts(page: 0)))],
         ])
     }
 
@@ -130,7 +134,7 @@ extension BotEngine {
         case .zone: current = host.zone.identifier
         }
         let t = session.texts
-        return Outcome(screen: Screen(text: "\(t.editPrompt(fieldName(field, t)))\n<code>\(current)</code>", keyboard: [[.action(t.cancel, .wizard(.cancel))]]))
+        return Outcome(screen: Screen(text: "\(t.editPrompt(fieldName(field, t)))\n<code>\(current)</code>", keyboard: [[.action(t.cancel, .admin(.wizard(.cancel)))]]))
     }
 
     func fieldName(_ field: HostField, _ t: Texts) -> String {
@@ -154,7 +158,7 @@ extension BotEngine {
         }
         let before = describe(host)
         let retry = { (message: String) in
-            Outcome(screen: Screen(text: "⚠️ \(message)\n\n\(t.editPrompt(self.fieldName(field, t)))", keyboard: [[.action(t.cancel, .wizard(.cancel))]]))
+            Outcome(screen: Screen(text: "⚠️ \(message)\n\n\(t.editPrompt(self.fieldName(field, t)))", keyboard: [[.action(t.cancel, .admin(.wizard(.cancel)))]]))
         }
         do {
             switch field {
@@ -202,11 +206,11 @@ extension BotEngine {
         for (i, p) in photos.enumerated() {
             keyboard.append([.action("\(i + 1). \(p.caption ?? "—")", .noop)])
             keyboard.append([
-                .action("⬆️", .adminPhoto(host: id, photo: p.id, op: .up)), .action("⬇️", .adminPhoto(host: id, photo: p.id, op: .down)),
-                .action("✏️", .adminPhoto(host: id, photo: p.id, op: .caption)), .action("🗑", .adminPhoto(host: id, photo: p.id, op: .remove)),
+                .action("⬆️", .admin(.photo(host: id, photo: p.id, op: .up))), .action("⬇️", .admin(.photo(host: id, photo: p.id, op: .down))),
+                .action("✏️", .admin(.photo(host: id, photo: p.id, op: .caption))), .action("🗑", .admin(.photo(host: id, photo: p.id, op: .remove))),
             ])
         }
-        keyboard.append([.action(t.addPhotos, .adminAddPhotos(host: id)), .action(t.back, .adminHost(host: id))])
+        keyboard.append([.action(t.addPhotos, .admin(.addPhotos(host: id))), .action(t.back, .admin(.host(id)))])
         return Outcome(screen: Screen(text: t.galleryTitle(html(host.displayName.value), photos.count), keyboard: keyboard))
     }
 
@@ -215,16 +219,19 @@ extension BotEngine {
         guard let index = photos.firstIndex(where: { $0.id == photoID }) else { return try await adminGallery(id, session) }
         var order = photos.map(\.id)
         switch op {
-        case .up where index > 0: order.swapAt(index, index - 1)
-        case .down where index < order.count - 1: order.swapAt(index, index + 1)
+        case .up:
+            guard index > 0 else { return try await adminGallery(id, session) }
+            order.swapAt(index, index - 1)
+        case .down:
+            guard index < order.count - 1 else { return try await adminGallery(id, session) }
+            order.swapAt(index, index + 1)
         case .remove:
             try await store.removePhoto(hostID: id, photoID: photoID)
             try await audit(session, "host.photo.remove", "host", "\(id)", before: photos[index].fileID, after: nil)
             return try await adminGallery(id, session)
         case .caption:
             try await saveState(session.chatID, ConversationState(mode: .caption, host: id.rawValue, photo: photoID))
-            return Outcome(screen: Screen(text: session.texts.captionPrompt, keyboard: [[.action(session.texts.cancel, .wizard(.done))]]))
-        default: return try await adminGallery(id, session)
+            return Outcome(screen: Screen(text: session.texts.captionPrompt, keyboard: [[.action(session.texts.cancel, .admin(.wizard(.done)))]]))
         }
         try await store.reorderPhotos(hostID: id, order: order)
         try await audit(session, "host.photo.reorder", "host", "\(id)", before: photos.map { "\($0.id)" }.joined(separator: ","),
@@ -236,20 +243,20 @@ extension BotEngine {
         let t = session.texts
         guard let hostID = state.host else { return Outcome(screen: adminMenu(session)) }
         guard let photo else {
-            return Outcome(screen: Screen(text: "⚠️ " + t.wizardNeedsPhoto, keyboard: [[.action(t.done, .wizard(.done))]]))
+            return Outcome(screen: Screen(text: "⚠️ " + t.wizardNeedsPhoto, keyboard: [[.action(t.done, .admin(.wizard(.done)))]]))
         }
         let trimmed = caption?.trimmingCharacters(in: .whitespacesAndNewlines)
         let added = try await store.addPhoto(hostID: HostID(hostID), fileID: photo, caption: trimmed?.isEmpty == false ? String(trimmed!.prefix(1024)) : nil, at: now())
         try await audit(session, "host.photo.add", "host", "\(hostID)", before: nil, after: added.fileID)
         let count = try await store.photos(hostID: HostID(hostID)).count
-        return Outcome(screen: Screen(text: t.photoAdded(count), keyboard: [[.action(t.done, .wizard(.done))]]))
+        return Outcome(screen: Screen(text: t.photoAdded(count), keyboard: [[.action(t.done, .admin(.wizard(.done)))]]))
     }
 
     func captionAnswer(_ state: ConversationState, text: String, _ session: Session) async throws -> Outcome {
         guard let hostID = state.host, let photoID = state.photo else { return Outcome(screen: adminMenu(session)) }
         // Refuse (and keep asking) rather than store an empty caption or silently cut a long one.
         let retry = { (line: String) in
-            Outcome(screen: Screen(text: "⚠️ \(line)\n\n\(session.texts.captionPrompt)", keyboard: [[.action(session.texts.cancel, .wizard(.done))]]))
+            Outcome(screen: Screen(text: "⚠️ \(line)\n\n\(session.texts.captionPrompt)", keyboard: [[.action(session.texts.cancel, .admin(.wizard(.done)))]]))
         }
         guard !text.isEmpty else { return retry(session.texts.wizardNeedsText) }
         guard text.count <= 1024 else { return retry(session.texts.captionTooLong(text.count)) }

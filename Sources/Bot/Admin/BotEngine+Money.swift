@@ -20,7 +20,7 @@ extension BotEngine {
         var lines = [t.allBookings + (host.map { " — " + html(names[$0] ?? "?") } ?? "")]
         lines += ["", "<b>\(t.upcoming)</b>"] + (upcoming.isEmpty ? [t.noUpcoming] : upcoming.prefix(30).map(line))
         if !past.isEmpty { lines += ["", "<b>\(t.past)</b>"] + past.map(line) }
-        let back: CallbackAction = host.map { .adminHost(host: $0) } ?? .adminMenu
+        let back: CallbackAction = host.map { .admin(.host($0)) } ?? .admin(.menu)
         return Outcome(screen: Screen(text: String(lines.joined(separator: "\n").prefix(3900)),
                                       keyboard: adminCancelButtons(upcoming, session, now: now) + [[.action(t.back, back)]]))
     }
@@ -47,8 +47,8 @@ extension BotEngine {
             text.append(t.earningsTotal(gross: Money(minorUnits: v.0, currency: c).formatted(), commission: Money(minorUnits: v.1, currency: c).formatted(),
                                         share: Money(minorUnits: v.2, currency: c).formatted()))
         }
-        let periods: [Screen.Button] = (0...2).map { .action((period == $0 ? "✓ " : "") + t.period($0), .adminEarnings(period: $0)) }
-        return Outcome(screen: Screen(text: text.joined(separator: "\n"), keyboard: [periods, [.action(t.back, .adminMenu)]]))
+        let periods: [Screen.Button] = (0...2).map { .action((period == $0 ? "✓ " : "") + t.period($0), .admin(.earnings(period: $0))) }
+        return Outcome(screen: Screen(text: text.joined(separator: "\n"), keyboard: [periods, [.action(t.back, .admin(.menu))]]))
     }
 
     /// A host's balance per currency and payout history, with a button to record a payout.
@@ -67,7 +67,7 @@ extension BotEngine {
             lines += payouts.prefix(20).map { "\(session.format.dateTime($0.createdAt)) · \($0.amount.formatted())" + ($0.reference.map { " · " + html($0) } ?? "") }
         }
         return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: [
-            [.action(t.recordPayout, .adminRecordPayout(host: id))], [.action(t.back, .adminHost(host: id))],
+            [.action(t.recordPayout, .admin(.recordPayout(host: id)))], [.action(t.back, .admin(.host(id)))],
         ]))
     }
 
@@ -80,7 +80,7 @@ extension BotEngine {
         }
         let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
         let retry = { (message: String) in
-            Outcome(screen: Screen(text: "⚠️ \(message)\n\n\(t.payoutPrompt)", keyboard: [[.action(t.cancel, .adminPayouts(host: HostID(hostID)))]]))
+            Outcome(screen: Screen(text: "⚠️ \(message)\n\n\(t.payoutPrompt)", keyboard: [[.action(t.cancel, .admin(.payouts(host: HostID(hostID))))]]))
         }
         let amount: Money
         do { amount = try Money.parse(parts.first ?? "", currency: host.currency) } catch { return retry(t.moneyError(error)) }
@@ -118,7 +118,7 @@ extension BotEngine {
             let rating = h.rating.map { "★ \($0.averageText) (\($0.count))" } ?? t.noReviews
             lines.append("<b>\(html(names[h.hostID] ?? "?"))</b>: \(t.bookingsCount(h.paidBookings)) · \(revenue.isEmpty ? "—" : revenue) · \(rating)")
         }
-        return Outcome(screen: Screen(text: String(lines.joined(separator: "\n").prefix(3900)), keyboard: [[.action(t.back, .adminMenu)]]))
+        return Outcome(screen: Screen(text: String(lines.joined(separator: "\n").prefix(3900)), keyboard: [[.action(t.back, .admin(.menu))]]))
     }
 
     /// The whole ledger as CSV, sent as a document (a plain ASCII file name, which Telegram keeps as is).

@@ -5,14 +5,14 @@ import Telegram
 
 /// The admin's side of cancellations: cancelling any booking (always a full refund), the Refunds screen
 /// (manual ePayco/Daimo refunds to record as done, failed refunds to retry) and no-show reports to confirm or
-/// reject. Every button re-checks the admin right (`CallbackAction.isAdmin`).
+/// reject. Every button is an `AdminAction`, let through only after `perform` re-checks the admin right.
 extension BotEngine {
     // MARK: Admin
 
     /// Cancel buttons for confirmed upcoming bookings (the admin bookings screen).
     func adminCancelButtons(_ bookings: [Booking], _ session: Session, now: Instant) -> [[Screen.Button]] {
         bookings.filter { $0.status == .confirmed && $0.time.start > now }.prefix(30).compactMap { b in
-            b.id.map { Screen.Button.action(session.texts.cancelPaid(Int($0.rawValue)), .adminCancel(booking: $0, confirmed: false)) }
+            b.id.map { Screen.Button.action(session.texts.cancelPaid(Int($0.rawValue)), .admin(.cancel(booking: $0, confirmed: false))) }
         }.rows(of: 3)
     }
 
@@ -28,8 +28,8 @@ extension BotEngine {
         guard confirmed else {
             let amount: String? = decision.refunds ? booking.price.total.formatted() : nil
             return Outcome(screen: Screen(text: t.staffCancelPrompt(Int(id.rawValue), when: session.format.range(booking.time), amount: amount),
-                                          keyboard: [[.action(t.yesCancel, .adminCancel(booking: id, confirmed: true))],
-                                                     [.action(t.keepIt, .adminBookings(host: HostID(0)))]]))
+                                          keyboard: [[.action(t.yesCancel, .admin(.cancel(booking: id, confirmed: true)))],
+                                                     [.action(t.keepIt, .admin(.bookings(host: HostID(0))))]]))
         }
         var line = t.bookingUnchangeable
         if let cancelled = try await cancel(booking, by: .admin, decision: decision, actor: session.user.id, role: "admin") {
@@ -63,11 +63,11 @@ extension BotEngine {
         let failed = waiting.filter { !manual.contains($0) }
         if !manual.isEmpty {
             lines += ["", "<b>\(t.manualRefundsHeader)</b>"] + manual.map(line)
-            keyboard += manual.compactMap { b in b.id.map { Screen.Button.action(t.refundDoneButton(Int($0.rawValue)), .adminRefundDone(booking: $0, confirmed: false)) } }.rows(of: 2)
+            keyboard += manual.compactMap { b in b.id.map { Screen.Button.action(t.refundDoneButton(Int($0.rawValue)), .admin(.refundDone(booking: $0, confirmed: false))) } }.rows(of: 2)
         }
         if !failed.isEmpty {
             lines += ["", "<b>\(t.failedRefundsHeader)</b>"] + failed.map(line)
-            keyboard += failed.compactMap { b in b.id.map { Screen.Button.action(t.retryRefundButton(Int($0.rawValue)), .adminRefundRetry(booking: $0)) } }.rows(of: 2)
+            keyboard += failed.compactMap { b in b.id.map { Screen.Button.action(t.retryRefundButton(Int($0.rawValue)), .admin(.refundRetry(booking: $0))) } }.rows(of: 2)
         }
         if !reports.isEmpty {
             lines += ["", "<b>\(t.noShowHeader)</b>"]
@@ -75,12 +75,12 @@ extension BotEngine {
                 guard let b = try await store.booking(r.bookingID) else { continue }
                 lines.append(line(b) + " · user \(r.reportedBy.rawValue)")
                 let n = Int(r.bookingID.rawValue)
-                keyboard.append([.action(t.confirmNoShowButton(n), .adminNoShow(booking: r.bookingID, confirm: true)),
-                                 .action(t.rejectNoShowButton(n), .adminNoShow(booking: r.bookingID, confirm: false))])
+                keyboard.append([.action(t.confirmNoShowButton(n), .admin(.noShow(booking: r.bookingID, confirm: true))),
+                                 .action(t.rejectNoShowButton(n), .admin(.noShow(booking: r.bookingID, confirm: false)))])
             }
         }
         if manual.isEmpty && failed.isEmpty && reports.isEmpty { lines += ["", t.nothingWaiting] }
-        keyboard.append([.action(t.back, .adminMenu)])
+        keyboard.append([.action(t.back, .admin(.menu))])
         let text = (note.map { $0 + "\n\n" } ?? "") + lines.joined(separator: "\n")
         return Outcome(screen: Screen(text: String(text.prefix(3900)), keyboard: keyboard), toast: note.map { String($0.prefix(190)) })
     }
@@ -114,7 +114,7 @@ extension BotEngine {
         var text = t.refundDonePrompt(Int(id.rawValue), method: html(booking.paymentMethod ?? "?"), amount: booking.price.total.formatted(),
                                       user: booking.userID.rawValue)
         text += "\n\n" + (reference.map { t.refundReferenceSaved(html($0)) } ?? t.refundReferenceOptional)
-        return Screen(text: text, keyboard: [[.action(t.yesRefundDone, .adminRefundDone(booking: id, confirmed: true))], [.action(t.back, .adminRefunds)]])
+        return Screen(text: text, keyboard: [[.action(t.yesRefundDone, .admin(.refundDone(booking: id, confirmed: true)))], [.action(t.back, .admin(.refunds))]])
     }
 
     /// The reference an admin typed for the manual refund being confirmed: kept until they confirm.

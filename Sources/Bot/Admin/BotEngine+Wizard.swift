@@ -90,16 +90,16 @@ extension BotEngine {
         var keyboard: [[Screen.Button]] = []
         switch draft.step {
         case .availability:
-            keyboard = HostDraft.availabilityPresets.enumerated().map { [.action($1.replacingOccurrences(of: "-", with: "–"), .wizardPreset($0))] }
+            keyboard = HostDraft.availabilityPresets.enumerated().map { [.action($1.replacingOccurrences(of: "-", with: "–"), .admin(.wizardPreset($0)))] }
         case .zone:
-            keyboard = BotSettings.commonZones.enumerated().map { Screen.Button.action($1.replacingOccurrences(of: "_", with: " "), .wizardZone($0)) }.rows(of: 2)
+            keyboard = BotSettings.commonZones.enumerated().map { Screen.Button.action($1.replacingOccurrences(of: "_", with: " "), .admin(.wizardZone($0))) }.rows(of: 2)
         case .summary:
-            keyboard = [[.action(t.confirm, .wizard(.confirm))]]
+            keyboard = [[.action(t.confirm, .admin(.wizard(.confirm)))]]
         default: break
         }
         var nav: [Screen.Button] = []
-        if draft.step != .username { nav.append(.action(t.back, .wizard(.back))) }
-        nav.append(.action(t.cancel, .wizard(.cancel)))
+        if draft.step != .username { nav.append(.action(t.back, .admin(.wizard(.back)))) }
+        nav.append(.action(t.cancel, .admin(.wizard(.cancel))))
         keyboard.append(nav)
         var text = t.wizardStep(draft.step)
         if draft.step == .summary, let host = draft.host() {

@@ -38,6 +38,10 @@ public enum AdminAction: Hashable, Sendable {
     case refundDone(booking: BookingID, confirmed: Bool)
     /// Try a failed refund again.
     case refundRetry(booking: BookingID)
+    /// A row of the money-to-return list was settled by hand (or a reversal looked at); `confirmed` false asks first.
+    case moneyDone(row: Int64, confirmed: Bool)
+    /// Try an automatic return of a row again (its provider has a refund API).
+    case moneyRetry(row: Int64)
     /// Confirm (full refund) or reject a no-show report.
     case noShow(booking: BookingID, confirm: Bool)
 
@@ -68,6 +72,8 @@ public enum AdminAction: Hashable, Sendable {
         case .refunds: "kl"
         case .refundDone(let b, let c): "kd:\(b.rawValue):\(c ? 1 : 0)"
         case .refundRetry(let b): "kg:\(b.rawValue)"
+        case .moneyDone(let r, let c): "md:\(r):\(c ? 1 : 0)"
+        case .moneyRetry(let r): "mr:\(r)"
         case .noShow(let b, let c): "kv:\(b.rawValue):\(c ? 1 : 0)"
         }
     }
@@ -110,6 +116,8 @@ public enum AdminAction: Hashable, Sendable {
         case "kl" where count(1): self = .refunds
         case "kd" where count(3): guard let b = int(1), let c = flag(2) else { return nil }; self = .refundDone(booking: BookingID(b), confirmed: c)
         case "kg" where count(2): guard let b = int(1) else { return nil }; self = .refundRetry(booking: BookingID(b))
+        case "md" where count(3): guard let r = int(1), let c = flag(2) else { return nil }; self = .moneyDone(row: r, confirmed: c)
+        case "mr" where count(2): guard let r = int(1) else { return nil }; self = .moneyRetry(row: r)
         case "kv" where count(3): guard let b = int(1), let c = flag(2) else { return nil }; self = .noShow(booking: BookingID(b), confirm: c)
         default: return nil
         }
@@ -123,7 +131,7 @@ extension AdminAction {
     public enum Kind: CaseIterable, Sendable {
         case menu, addHost, hosts, host, setStatus, setActive, edit, gallery, photo, addPhotos, wizard, wizardPreset, wizardZone
         case bookings, earnings, payouts, recordPayout, analytics, export, reviews, hideReview
-        case cancel, refunds, refundDone, refundRetry, noShow
+        case cancel, refunds, refundDone, refundRetry, moneyDone, moneyRetry, noShow
     }
 
     public var kind: Kind {
@@ -153,6 +161,8 @@ extension AdminAction {
         case .refunds: .refunds
         case .refundDone: .refundDone
         case .refundRetry: .refundRetry
+        case .moneyDone: .moneyDone
+        case .moneyRetry: .moneyRetry
         case .noShow: .noShow
         }
     }
@@ -186,6 +196,8 @@ extension AdminAction {
         case .refunds: .refunds
         case .refundDone: .refundDone(booking: BookingID(id), confirmed: true)
         case .refundRetry: .refundRetry(booking: BookingID(id))
+        case .moneyDone: .moneyDone(row: id, confirmed: true)
+        case .moneyRetry: .moneyRetry(row: id)
         case .noShow: .noShow(booking: BookingID(id), confirm: true)
         }
     }

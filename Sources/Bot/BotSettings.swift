@@ -52,6 +52,11 @@ public protocol CheckoutService: Sendable {
     /// A Telegram Stars payment kept in the Stars inbox: fulfilled once (confirmed, or its Stars returned),
     /// then marked processed.
     func fulfilStars(_ payment: IncomingStarsPayment) async throws
+    /// Whether money paid through `method` goes back by hand (its provider has no refund API we call). A method
+    /// no configured provider knows is returned by hand.
+    func refundsByHand(_ method: String?) -> Bool
+    /// Tries an automatic return of a row of the money-to-return list again; true when the money went back.
+    func returnMoney(row: Int64) async -> Bool
 }
 
 extension CheckoutService {

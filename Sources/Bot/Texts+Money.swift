@@ -16,14 +16,32 @@ extension Texts {
         t("✅ Your payment of \(total) was refunded in full.", "✅ Tu pago de \(total) fue reembolsado completo.")
     }
     public func adminMoneyOwed(method: String, reference: String, amount: String, booking: String) -> String {
-        t("💸 <b>Money to return</b>\nA \(method) payment of \(amount) (\(reference)) for \(booking) could not be honoured. Open 💸 Refunds to follow it.",
-          "💸 <b>Dinero por devolver</b>\nUn pago \(method) de \(amount) (\(reference)) para \(booking) no se pudo aceptar. Abre 💸 Reembolsos para seguirlo.")
+        t("💸 <b>Money to return</b>\nA \(method) payment of \(amount) (\(reference)) for \(booking) could not be honoured. It is listed under 💸 Refunds and reports.",
+          "💸 <b>Dinero por devolver</b>\nUn pago \(method) de \(amount) (\(reference)) para \(booking) no se pudo aceptar. Está en 💸 Reembolsos y reportes.")
     }
     public func adminReversal(method: String, reference: String, amount: String, booking: String) -> String {
-        t("⚠️ <b>Payment reversed</b>\nThe \(method) payment of \(amount) (\(reference)) for \(booking) was taken back by the payer's bank. Look at the booking; close it in 💸 Refunds.",
-          "⚠️ <b>Pago reversado</b>\nEl pago \(method) de \(amount) (\(reference)) para \(booking) fue revertido por el banco del pagador. Revisa la reserva; ciérralo en 💸 Reembolsos.")
+        t("⚠️ <b>Payment reversed</b>\nThe \(method) payment of \(amount) (\(reference)) for \(booking) was taken back by the payer's bank. Look at the booking; close it under 💸 Refunds and reports.",
+          "⚠️ <b>Pago reversado</b>\nEl pago \(method) de \(amount) (\(reference)) para \(booking) fue revertido por el banco del pagador. Revisa la reserva; ciérralo en 💸 Reembolsos y reportes.")
     }
     public func bookingLabel(_ id: Int64?) -> String {
         id.map { t("booking #\($0)", "la reserva #\($0)") } ?? t("no booking of ours", "ninguna reserva nuestra")
+    }
+
+    public var moneyToReturnHeader: String { t("Money to return", "Dinero por devolver") }
+    public func moneyDoneButton(_ id: Int64) -> String { t("✅ r\(id) done", "✅ r\(id) hecho") }
+    public func moneyRetryButton(_ id: Int64) -> String { t("🔁 r\(id) retry", "🔁 r\(id) reintentar") }
+    public var reversalState: String { t("reversed: look at the booking", "reversado: revisa la reserva") }
+    public func lastError(_ e: String) -> String { t("last error: \(e)", "último error: \(e)") }
+    public var moneyRowGone: String { t("That item is not open any more.", "Ese elemento ya no está abierto.") }
+    public func moneyRowSettled(_ id: Int64) -> String { t("✅ r\(id) is closed.", "✅ r\(id) está cerrado.") }
+    public func moneyRetryFailed(_ id: Int64) -> String {
+        t("⚠️ r\(id) could not be returned yet; the error is in the list.", "⚠️ r\(id) aún no se pudo devolver; el error está en la lista.")
+    }
+    public func moneyDonePrompt(_ line: String, reversal: Bool) -> String {
+        reversal
+            ? t("Close this reversal? Do it once you have looked at the booking (cancel it if the call should not happen).\n\n\(line)",
+                "¿Cerrar este reverso? Hazlo cuando hayas revisado la reserva (cancélala si la llamada no debe hacerse).\n\n\(line)")
+            : t("Was this money returned to the payer at the provider? The payer is told it was.\n\n\(line)",
+                "¿Se devolvió este dinero al pagador en el proveedor? Se le avisará al pagador.\n\n\(line)")
     }
 }

@@ -230,6 +230,16 @@ final class PaymentsRuntime: CheckoutService {
         for row in open where row.updatedAt <= cutoff { await returnMoney(row, staleAfterSeconds: age) }
     }
 
+    func refundsByHand(_ method: String?) -> Bool {
+        method.flatMap(providers.provider(named:))?.refundMode != .automatic
+    }
+
+    func returnMoney(row id: Int64) async -> Bool {
+        guard let row = try? await store.moneyToReturn(id: id) else { return false }
+        // An admin's retry may take over a claim at once (a crash left it requested).
+        return await returnMoney(row, staleAfterSeconds: 0)
+    }
+
     // MARK: Telegram Stars
 
     /// A kept `successful_payment`: fulfilled like any provider payment, then marked processed. Safe to run

@@ -38,6 +38,8 @@ extension BotEngine {
         case .refunds: return try await adminRefunds(session)
         case .refundDone(let id, let confirmed): return try await adminRefundDone(id, confirmed: confirmed, session)
         case .refundRetry(let id): return try await adminRefundRetry(id, session)
+        case .moneyDone(let row, let confirmed): return try await adminMoneyDone(row, confirmed: confirmed, session)
+        case .moneyRetry(let row): return try await adminMoneyRetry(row, session)
         case .noShow(let id, let confirm): return try await adminNoShow(id, confirm: confirm, session)
         }
     }

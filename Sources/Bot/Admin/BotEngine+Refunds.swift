@@ -59,7 +59,7 @@ extension BotEngine {
         func line(_ b: Booking) -> String {
             "#\(b.id!.rawValue) · \(html(names[b.hostID] ?? "?")) · \(session.format.range(b.time)) · \(b.paymentMethod ?? "—") · \(b.price.total.formatted())"
         }
-        let manual = waiting.filter { $0.refundState == .pending && Self.isManualRefund($0) }
+        let manual = waiting.filter { $0.refundState == .pending && isManualRefund($0) }
         let failed = waiting.filter { !manual.contains($0) }
         if !manual.isEmpty {
             lines += ["", "<b>\(t.manualRefundsHeader)</b>"] + manual.map(line)
@@ -79,22 +79,72 @@ extension BotEngine {
                                  .action(t.rejectNoShowButton(n), .admin(.noShow(booking: r.bookingID, confirm: false)))])
             }
         }
-        if manual.isEmpty && failed.isEmpty && reports.isEmpty { lines += ["", t.nothingWaiting] }
+        let owed = try await store.moneyToReturn(openOnly: true)
+        if !owed.isEmpty {
+            lines += ["", "<b>\(t.moneyToReturnHeader)</b>"]
+            for row in owed.prefix(20) {
+                lines.append(moneyLine(row, session))
+                var buttons: [Screen.Button] = [.action(t.moneyDoneButton(row.id), .admin(.moneyDone(row: row.id, confirmed: false)))]
+                if row.kind == .payment && !checkout.refundsByHand(row.provider) {
+                    buttons.append(.action(t.moneyRetryButton(row.id), .admin(.moneyRetry(row: row.id))))
+                }
+                keyboard.append(buttons)
+            }
+        }
+        if manual.isEmpty && failed.isEmpty && reports.isEmpty && owed.isEmpty { lines += ["", t.nothingWaiting] }
         keyboard.append([.action(t.back, .admin(.menu))])
         let text = (note.map { $0 + "\n\n" } ?? "") + lines.joined(separator: "\n")
         return Outcome(screen: Screen(text: String(text.prefix(3900)), keyboard: keyboard), toast: note.map { String($0.prefix(190)) })
     }
 
-    /// Whether a booking's refund is made by hand: providers without a refund API we call (ePayco, Daimo).
-    static func isManualRefund(_ b: Booking) -> Bool {
-        b.paymentMethod != PaymentMethod.stripe.rawValue && b.paymentMethod != PaymentMethod.stars.rawValue
+    /// Whether a booking's refund is made by hand, as its provider declares (no refund API we call).
+    func isManualRefund(_ b: Booking) -> Bool { checkout.refundsByHand(b.paymentMethod) }
+
+    /// "r3 · stripe · $300.00 · booking #12 · slot taken after the hold lapsed · owed (last error: …)"
+    func moneyLine(_ row: MoneyToReturn, _ session: Session) -> String {
+        let t = session.texts
+        var parts = ["r\(row.id)", html(row.provider), row.amount?.description ?? "?", t.bookingLabel(row.bookingID?.rawValue), html(row.reason)]
+        parts.append(row.kind == .reversal ? t.reversalState : row.state.rawValue)
+        if let error = row.lastError { parts.append(t.lastError(html(String(error.prefix(80))))) }
+        return parts.joined(separator: " · ")
+    }
+
+    /// An admin settles a row of the list: the money was returned by hand (or, for a reversal, looked at).
+    func adminMoneyDone(_ id: Int64, confirmed: Bool, _ session: Session) async throws -> Outcome {
+        let t = session.texts
+        guard let row = try await store.moneyToReturn(id: id), row.state != .settled else {
+            return try await adminRefunds(session, saying: t.moneyRowGone)
+        }
+        guard confirmed else {
+            return Outcome(screen: Screen(text: t.moneyDonePrompt(moneyLine(row, session), reversal: row.kind == .reversal), keyboard: [
+                [.action(t.yesRefundDone, .admin(.moneyDone(row: id, confirmed: true)))], [.action(t.back, .admin(.refunds))],
+            ]))
+        }
+        let messages = row.kind == .payment ? await notices.moneyReturned(row) : []
+        do {
+            _ = try await store.settleMoneyToReturn(id, by: session.user.id, note: nil, messages: messages, at: now())
+        } catch StoreError.notFound {
+            return try await adminRefunds(session, saying: t.moneyRowGone)
+        }
+        logger.notice("money to return settled by an admin", metadata: ["row": "\(id)", "admin": "\(session.user.id)"])
+        return try await adminRefunds(session, saying: t.moneyRowSettled(id))
+    }
+
+    func adminMoneyRetry(_ id: Int64, _ session: Session) async throws -> Outcome {
+        let t = session.texts
+        guard let row = try await store.moneyToReturn(id: id), row.state != .settled, row.kind == .payment, !checkout.refundsByHand(row.provider) else {
+            return try await adminRefunds(session, saying: t.moneyRowGone)
+        }
+        let returned = await checkout.returnMoney(row: id)
+        logger.notice("money to return retried", metadata: ["row": "\(id)", "admin": "\(session.user.id)", "returned": "\(returned)"])
+        return try await adminRefunds(session, saying: returned ? t.moneyRowSettled(id) : t.moneyRetryFailed(id))
     }
 
     static func manualRefundEventID(_ id: BookingID) -> String { "manual-refund-booking-\(id.rawValue)" }
 
     func adminRefundDone(_ id: BookingID, confirmed: Bool, _ session: Session) async throws -> Outcome {
         let t = session.texts
-        guard let booking = try await store.booking(id), booking.status == .cancelled, booking.refundState == .pending, Self.isManualRefund(booking) else {
+        guard let booking = try await store.booking(id), booking.status == .cancelled, booking.refundState == .pending, isManualRefund(booking) else {
             try await clearRefundReferenceState(session)
             return try await adminRefunds(session, saying: t.bookingUnchangeable)
         }
@@ -121,7 +171,7 @@ extension BotEngine {
     func refundReferenceAnswer(_ state: ConversationState, text: String, _ session: Session) async throws -> Outcome {
         let t = session.texts
         guard let raw = state.booking, let booking = try await store.booking(BookingID(raw)), booking.status == .cancelled,
-              booking.refundState == .pending, Self.isManualRefund(booking) else {
+              booking.refundState == .pending, isManualRefund(booking) else {
             try await saveState(session.chatID, nil)
             return try await adminRefunds(session, saying: t.bookingUnchangeable)
         }
@@ -167,7 +217,7 @@ extension BotEngine {
     func adminRefundRetry(_ id: BookingID, _ session: Session) async throws -> Outcome {
         let t = session.texts
         guard let booking = try await store.booking(id), booking.status == .cancelled,
-              booking.refundState == .failed || (booking.refundState == .pending && !Self.isManualRefund(booking)) else {
+              booking.refundState == .failed || (booking.refundState == .pending && !isManualRefund(booking)) else {
             return try await adminRefunds(session, saying: t.bookingUnchangeable)
         }
         let outcome = await checkout.refund(booking, api: api, actor: session.user.id)

@@ -105,7 +105,7 @@ enum SchedulerBenchmark {
                             hostID: hostIDs[i % hostIDs.count], userID: TelegramUserID(Int64(6_000_000 + i % users)),
                             start: firstSlot.adding(minutes: slotMinutes * (i / hostIDs.count)), minutes: callMinutes,
                             pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: heldAt, holdMinutes: 30)
-                        guard let id = try await store.createHold(hold, bufferMinutes: 0).id else { continue }
+                        guard let id = try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id else { continue }
                         _ = try await store.apply(.paymentConfirmed(method: "stars", at: heldAt.adding(minutes: 1)), to: id)
                     }
                 }

@@ -46,6 +46,7 @@ public func buildApplication(
             commission: configuration.commission, holdMinutes: configuration.holdMinutes, slotRules: configuration.slotRules,
             defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs, starsPerUSD: configuration.starsPerUSD)
         settings.cancellation = configuration.cancellation
+        settings.maxLiveHoldsPerUser = configuration.maxLiveHoldsPerUser
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
         runtime.registerRoutes(on: router)

@@ -134,13 +134,35 @@ extension BotEngine {
         }
         let saved: Booking
         do {
-            saved = try await store.createHold(hold, bufferMinutes: settings.slotRules.bufferMinutes)
+            saved = try await store.createHold(hold, bufferMinutes: settings.slotRules.bufferMinutes, maxLiveHolds: settings.maxLiveHoldsPerUser)
         } catch StoreError.slotTaken {
             logger.info("slot taken at hold time", metadata: ["host": "\(id)", "start": "\(start)"])
             return try await timeGone(host, start: start, session, text: session.texts.slotTaken)
+        } catch {
+            guard case StoreError.tooManyHolds(let open) = error else { throw error }
+            logger.notice("hold refused: too many live holds", metadata: ["user": "\(session.user.id)", "open": "\(open.count)"])
+            return try await tooManyHolds(open, session)
         }
         logger.info("hold created", metadata: ["booking": "\(saved.id!)", "host": "\(id)", "start": "\(start)", "minutes": "\(minutes)"])
         return Outcome(screen: paymentChoice(saved, session))
+    }
+
+    /// Nothing was held: the user's open holds (host, time in the user's zone, price), each with Pay (its payment
+    /// choice, through the same Pay button as before) and Release (`cancelHold`).
+    func tooManyHolds(_ open: [BookingID], _ session: Session) async throws -> Outcome {
+        let t = session.texts
+        var lines = [t.tooManyHolds(limit: settings.maxLiveHoldsPerUser), ""]
+        var keyboard: [[Screen.Button]] = []
+        for id in open {
+            guard let b = try await store.booking(id) else { continue }
+            let n = Int(id.rawValue)
+            let name = try await store.host(b.hostID).map { html($0.displayName.value) } ?? "#\(b.hostID.rawValue)"
+            lines.append(t.openHold(n, host: name, when: session.format.range(b.time), total: b.price.total.formatted()))
+            keyboard.append([.action(t.payHold(n), .pay(host: b.hostID, startMinute: b.time.start.epochSeconds / 60, minutes: b.price.minutes)),
+                             .action(t.releaseHold(n), .cancelHold(booking: id))])
+        }
+        keyboard.append([.action(t.myBookings, .myBookings), .action(t.mainMenu, .mainMenu)])
+        return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: keyboard), toast: t.tooManyHoldsToast)
     }
 
     func paymentChoice(_ booking: Booking, _ session: Session) -> Screen {

@@ -14,6 +14,9 @@ public struct BotSettings: Sendable {
     public var starsPerUSD: Int?
     /// Cut-off for a user's refund and reschedule (`CANCELLATION_CUTOFF_HOURS`).
     public var cancellation: CancellationPolicy = .standard
+    /// How many unpaid, unexpired holds one user may have at once (`MAX_LIVE_HOLDS_PER_USER`); enforced by the
+    /// store's `createHold`.
+    public var maxLiveHoldsPerUser = 2
 
     public init(commission: CommissionRate, holdMinutes: Int, slotRules: SlotRules, defaultZone: Zone, hostsPerPage: Int = 5,
                 adminIDs: Set<TelegramUserID> = [], starsPerUSD: Int? = nil) {

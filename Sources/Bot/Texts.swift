@@ -83,6 +83,18 @@ public struct Texts: Sendable {
         }
     }
     public var cancelHold: String { t("✖️ Cancel booking", "✖️ Cancelar reserva") }
+    /// More holds than allowed: nothing was held; the open ones follow, each with Pay and Release.
+    public func tooManyHolds(limit: Int) -> String {
+        limit == 1
+            ? t("⚠️ <b>You already have a booking waiting for payment</b> — one at a time. Pay for it or release it, then pick your time again:",
+                "⚠️ <b>Ya tienes una reserva esperando el pago</b>: solo una a la vez. Págala o libérala y vuelve a elegir tu hora:")
+            : t("⚠️ <b>You already have \(limit) bookings waiting for payment</b> — the most at once. Pay for one or release it, then pick your time again:",
+                "⚠️ <b>Ya tienes \(limit) reservas esperando el pago</b>, el máximo a la vez. Paga o libera una y vuelve a elegir tu hora:")
+    }
+    public func openHold(_ n: Int, host: String, when: String, total: String) -> String { "#\(n) · <b>\(host)</b> · \(when) · \(total)" }
+    public var tooManyHoldsToast: String { t("Too many unpaid bookings", "Demasiadas reservas sin pagar") }
+    public func payHold(_ n: Int) -> String { t("💳 Pay #\(n)", "💳 Pagar #\(n)") }
+    public func releaseHold(_ n: Int) -> String { t("✖️ Release #\(n)", "✖️ Liberar #\(n)") }
     public func openCheckout(_ total: String) -> String { t("Open secure checkout · \(total)", "Abrir pago seguro · \(total)") }
     public func checkoutReady(_ until: String) -> String {
         t("🔒 Pay on Stripe's secure page. The link works until \(until); your booking is confirmed here as soon as the payment arrives.",

@@ -107,7 +107,7 @@ struct AdminFlowTests {
             let booking = try await h.store.createHold(
                 try Booking.hold(hostID: host.id!, userID: TelegramUserID(5), start: BotHarness.start.adding(days: 2), minutes: 60,
                                  pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
-                bufferMinutes: 0)
+                bufferMinutes: 0, maxLiveHolds: .max)
             try await h.run(Self.env) { _ in
                 await h.fake.sendText("/view_models_list", from: admin)
                 try await h.expectLast(admin.id, contains: "Hosts")
@@ -180,7 +180,7 @@ struct AdminFlowTests {
                 let hold = try await h.store.createHold(
                     try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,
                                      pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
-                    bufferMinutes: 0)
+                    bufferMinutes: 0, maxLiveHolds: .max)
                 _ = try await h.store.apply(.paymentConfirmed(method: "stripe", at: h.clock.now), to: hold.id!)
                 _ = try await h.store.recordPayout(hostID: host.id!, amount: Money(minorUnits: 5_000, currency: .usd), reference: nil,
                                                    recordedBy: TelegramUserID(9001), at: h.clock.now)

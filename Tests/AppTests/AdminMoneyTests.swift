@@ -18,7 +18,7 @@ struct AdminMoneyTests {
         let hold = try await h.store.createHold(
             try Booking.hold(hostID: host.id!, userID: TelegramUserID(42), start: BotHarness.start.adding(days: 1), minutes: 60,
                              pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
-            bufferMinutes: 0)
+            bufferMinutes: 0, maxLiveHolds: .max)
         _ = try await h.store.apply(.paymentConfirmed(method: "stripe", at: h.clock.now), to: hold.id!)
         return host
     }

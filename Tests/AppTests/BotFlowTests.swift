@@ -307,7 +307,7 @@ struct HostListTests {
                 var b = try Booking.hold(hostID: HostID(2), userID: TelegramUserID(Int64(90 + i)), start: BotHarness.start.adding(days: -3 + i),
                                          minutes: 30, pricePerMinute: Money(minorUnits: 101, currency: .usd), commission: .standard,
                                          now: BotHarness.start.adding(days: -4), holdMinutes: 30)
-                b = try await h.store.createHold(b, bufferMinutes: 0)
+                b = try await h.store.createHold(b, bufferMinutes: 0, maxLiveHolds: .max)
                 _ = try await h.store.addReview(Review(bookingID: b.id!, hostID: HostID(2), userID: b.userID, rating: rating, text: "great \(i)",
                                                        createdAt: BotHarness.start.adding(minutes: -60 + i)))
             }

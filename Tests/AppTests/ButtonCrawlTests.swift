@@ -99,7 +99,7 @@ struct ButtonCrawlTests {
         let createdAt = status == .pending ? now : min(start, now).adding(days: -2)
         let hold = try Booking.hold(hostID: host, userID: TelegramUserID(user.id), start: start, minutes: minutes, pricePerMinute: price,
                                     commission: .standard, now: createdAt, holdMinutes: 30)
-        let id = try #require(try await h.store.createHold(hold, bufferMinutes: 0).id)
+        let id = try #require(try await h.store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id)
         switch status {
         case .pending: return id
         case .expired:
@@ -617,7 +617,7 @@ struct ButtonCrawlTests {
             let other = try Booking.hold(hostID: HostID(1), userID: TelegramUserID(4242), start: Self.utc(day: 0, hour: 17, minute: 30), minutes: 30,
                                          pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard,
                                          now: BotHarness.start, holdMinutes: 30)
-            _ = try await h.store.createHold(other, bufferMinutes: 0)
+            _ = try await h.store.createHold(other, bufferMinutes: 0, maxLiveHolds: .max)
             try await h.run(["STARS_PER_USD": "50"]) { _ in
                 let menu = try await { () async throws -> Int64 in
                     await h.fake.sendText("/start", from: user)

@@ -76,7 +76,7 @@ struct CallLifecycleTests {
                 let hold = try Booking.hold(
                     hostID: HostID(1), userID: TelegramUserID(CallLifecycleTests.user.id), start: start, minutes: 15,
                     pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: clock.now, holdMinutes: 5)
-                let id = try #require(try await store.createHold(hold, bufferMinutes: 0).id)
+                let id = try #require(try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id)
                 clock.advance(minutes: 5)
                 let store = self.store
                 try await until("a tick expiring hold \(id)") { (try? await store.booking(id))?.status == .expired }
@@ -157,7 +157,7 @@ struct CallLifecycleTests {
         let hold = try Booking.hold(
             hostID: HostID(1), userID: TelegramUserID(user.id), start: start, minutes: minutes,
             pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: heldAt, holdMinutes: 30)
-        let id = try #require(try await store.createHold(hold, bufferMinutes: 0).id)
+        let id = try #require(try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id)
         return try await store.apply(.paymentConfirmed(method: "stars", at: confirmedAt), to: id)
     }
 

@@ -30,7 +30,7 @@ struct CancellationFlowTests {
         let hold = try Booking.hold(
             hostID: HostID(1), userID: TelegramUserID(user), start: start, minutes: 60, pricePerMinute: Money(minorUnits: 500, currency: .usd),
             commission: .standard, now: h.clock.now, holdMinutes: 30)
-        let id = try #require(try await h.store.createHold(hold, bufferMinutes: 0).id)
+        let id = try #require(try await h.store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id)
         let paid = try await h.store.apply(.paymentConfirmed(method: method, at: h.clock.now), to: id)
         if let reference { try await h.store.setPaymentReference(reference, for: id, at: h.clock.now) }
         return paid
@@ -355,7 +355,7 @@ struct CancellationFlowTests {
                 // Someone holds 21:00 meanwhile: the stale button is refused and nothing changes.
                 _ = try await h.store.createHold(try Booking.hold(
                     hostID: HostID(1), userID: TelegramUserID(8002), start: Self.madrid(day: 2, hour: 21), minutes: 60,
-                    pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: h.clock.now, holdMinutes: 30), bufferMinutes: 0)
+                    pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: h.clock.now, holdMinutes: 30), bufferMinutes: 0, maxLiveHolds: .max)
                 try await h.tap("21:00", as: maria)
                 try await h.expectLast(maria.id, contains: "That time is no longer free")
                 #expect(try await h.store.booking(BookingID(1)) == mine)

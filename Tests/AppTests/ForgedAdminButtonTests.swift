@@ -26,7 +26,7 @@ struct ForgedAdminButtonTests {
         func paid(_ start: Instant, method: String, heldAt: Instant) async throws -> BookingID {
             let hold = try Booking.hold(hostID: host.id!, userID: TelegramUserID(Self.user.id), start: start, minutes: 60,
                                         pricePerMinute: host.pricePerMinute.money, commission: .standard, now: heldAt, holdMinutes: 30)
-            let id = try #require(try await h.store.createHold(hold, bufferMinutes: 0).id)
+            let id = try #require(try await h.store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id)
             _ = try await h.store.apply(.paymentConfirmed(method: method, at: heldAt), to: id)
             return id
         }

@@ -19,7 +19,7 @@ struct JoinFlowTests {
         var b = try Booking.hold(hostID: HostID(1), userID: TelegramUserID(user.id), start: start, minutes: 30,
                                  pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard,
                                  now: h.clock.now.adding(days: -2), holdMinutes: 30)
-        b = try await h.store.createHold(b, bufferMinutes: 0)
+        b = try await h.store.createHold(b, bufferMinutes: 0, maxLiveHolds: .max)
         let id = try #require(b.id)
         _ = try await h.store.apply(.paymentConfirmed(method: "stripe", at: h.clock.now.adding(days: -2)), to: id)
         return id

@@ -38,7 +38,7 @@ struct ReportCommandTests {
                 let booking = try Booking.hold(
                     hostID: host, userID: TelegramUserID(777), start: start, minutes: minutes, pricePerMinute: perMinute,
                     commission: .standard, now: created, holdMinutes: 30)
-                return try #require(try await store.createHold(booking, bufferMinutes: 0).id)
+                return try #require(try await store.createHold(booking, bufferMinutes: 0, maxLiveHolds: .max).id)
             }
             let a = try await hold(anna, utc("2026-03-28", 9), 60, Money(minorUnits: 500, currency: .usd))
             let b = try await hold(anna, utc("2026-03-30", 9), 45, Money(minorUnits: 333, currency: .usd))

@@ -20,7 +20,7 @@ struct ReviewFlowTests {
         var b = try Booking.hold(hostID: HostID(1), userID: TelegramUserID(user), start: start, minutes: 30,
                                  pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard,
                                  now: start.adding(days: -2), holdMinutes: 30)
-        b = try await h.store.createHold(b, bufferMinutes: 0)
+        b = try await h.store.createHold(b, bufferMinutes: 0, maxLiveHolds: .max)
         let id = try #require(b.id)
         guard status != .pending else { return id }
         _ = try await h.store.apply(.paymentConfirmed(method: "stripe", at: start.adding(days: -2)), to: id)

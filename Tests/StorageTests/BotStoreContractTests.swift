@@ -23,7 +23,7 @@ struct BotStoreContractTests {
     func paymentReferenceFindsTheBooking(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let hold = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10)), bufferMinutes: 0)
+            let hold = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10)), bufferMinutes: 0, maxLiveHolds: .max)
             let id = try #require(hold.id)
             try await store.setPaymentReference("cs_test_abc", for: id, at: day0)
             #expect(try await store.booking(paymentReference: "cs_test_abc")?.id == id)
@@ -39,7 +39,7 @@ struct BotStoreContractTests {
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
             var bookings: [BookingID] = []
             for i in 0..<4 {
-                let b = try await store.createHold(try makeHold(host: host, user: Int64(10 + i), start: at(day: 1, hour: 8 + i)), bufferMinutes: 0)
+                let b = try await store.createHold(try makeHold(host: host, user: Int64(10 + i), start: at(day: 1, hour: 8 + i)), bufferMinutes: 0, maxLiveHolds: .max)
                 bookings.append(try #require(b.id))
             }
             for (i, rating) in [5, 4, 4].enumerated() {

@@ -12,7 +12,7 @@ struct CallStoreContractTests {
         var host = try await store.host(username: TelegramUsername(parsing: "anna_host"))
         if host == nil { host = try await store.createHost(try makeHost(), at: day0) }
         let hostID = try #require(host?.id)
-        let hold = try await store.createHold(try makeHold(host: hostID, user: user, start: start, minutes: minutes), bufferMinutes: 0)
+        let hold = try await store.createHold(try makeHold(host: hostID, user: user, start: start, minutes: minutes), bufferMinutes: 0, maxLiveHolds: .max)
         return try await store.apply(.paymentConfirmed(method: "stripe", at: paidAt), to: try #require(hold.id))
     }
 

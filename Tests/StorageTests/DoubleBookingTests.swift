@@ -15,7 +15,7 @@ struct DoubleBookingTests {
             }
             let outcomes = await withTaskGroup(of: Result<Booking, any Error>.self) { group in
                 for hold in holds {
-                    group.addTask { do { return .success(try await store.createHold(hold, bufferMinutes: 0)) } catch { return .failure(error) } }
+                    group.addTask { do { return .success(try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max)) } catch { return .failure(error) } }
                 }
                 var all: [Result<Booking, any Error>] = []
                 for await r in group { all.append(r) }
@@ -39,7 +39,7 @@ struct DoubleBookingTests {
             }
             let failures = await withTaskGroup(of: (any Error)?.self) { group in
                 for hold in holds {
-                    group.addTask { do { _ = try await store.createHold(hold, bufferMinutes: 0); return nil } catch { return error } }
+                    group.addTask { do { _ = try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max); return nil } catch { return error } }
                 }
                 var errors: [any Error] = []
                 for await e in group { if let e { errors.append(e) } }
@@ -57,11 +57,11 @@ struct DoubleBookingTests {
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
             for round in 0..<10 {
                 let start = at(day: 2, hour: round)
-                let lapsed = try await store.createHold(try makeHold(host: host, start: start, holdMinutes: 30), bufferMinutes: 0)
+                let lapsed = try await store.createHold(try makeHold(host: host, start: start, holdMinutes: 30), bufferMinutes: 0, maxLiveHolds: .max)
                 let later = day0.adding(minutes: 31)
                 _ = try await store.expireLapsedHolds(at: later)
                 async let late: Booking? = try? store.apply(.paymentConfirmed(method: "stripe", at: later), to: try #require(lapsed.id))
-                async let fresh: Booking? = try? store.createHold(try makeHold(host: host, user: 9, start: start, now: later), bufferMinutes: 0)
+                async let fresh: Booking? = try? store.createHold(try makeHold(host: host, user: 9, start: start, now: later), bufferMinutes: 0, maxLiveHolds: .max)
                 let (a, b) = await (late, fresh)
                 #expect((a == nil) != (b == nil), "exactly one of the late payment and the new hold keeps the slot (round \(round))")
             }

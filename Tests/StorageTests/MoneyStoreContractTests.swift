@@ -20,7 +20,7 @@ private func paidBooking(
     let hold = try Booking.hold(
         hostID: host, userID: TelegramUserID(user), start: start, minutes: minutes, pricePerMinute: perMinute,
         commission: .standard, now: day0, holdMinutes: 30)
-    let id = try #require(try await store.createHold(hold, bufferMinutes: 0).id)
+    let id = try #require(try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id)
     _ = try await store.apply(.paymentConfirmed(method: "stripe", at: paidAt), to: id)
     return id
 }
@@ -240,7 +240,7 @@ struct MoneyStoreContractTests {
             try await refund(store, b, at: at(hour: 4))
             let c = try await paidBooking(store, host: one, start: at(day: 1, hour: 13), minutes: 30, perMinute: copMoney(150_000), paidAt: at(hour: 3))
             let d = try await paidBooking(store, host: two, start: at(day: 1, hour: 9), minutes: 30, perMinute: usdMoney(700), paidAt: at(hour: 4))
-            let e = try #require(try await store.createHold(try makeHold(host: one, start: at(day: 2, hour: 9)), bufferMinutes: 0).id)
+            let e = try #require(try await store.createHold(try makeHold(host: one, start: at(day: 2, hour: 9)), bufferMinutes: 0, maxLiveHolds: .max).id)
 
             // By start time, ties by id; the window is on the start and half-open.
             #expect(try await store.allBookings(from: nil, to: nil, hostID: nil).map(\.id) == [a, d, b, c, e])

@@ -71,7 +71,7 @@ struct OutboxContractTests {
     func bookingTransitionAndMessagesCommitTogether(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let hold = try await store.createHold(try makeHold(host: host, start: at(day: 2, hour: 10)), bufferMinutes: 0)
+            let hold = try await store.createHold(try makeHold(host: host, start: at(day: 2, hour: 10)), bufferMinutes: 0, maxLiveHolds: .max)
             let id = try #require(hold.id)
             let confirmation = [Self.message(1, chat: 1001, key: "booking:\(id):confirmed"), Self.message(2, chat: 555, key: "booking:\(id):host")]
 

@@ -5,7 +5,7 @@ import Testing
 
 /// A confirmed (paid) booking of `minutes` at `start`.
 private func confirmed(_ store: any Store, host: HostID, user: Int64 = 1001, start: Instant, minutes: Int = 60) async throws -> Booking {
-    let id = try #require(try await store.createHold(try makeHold(host: host, user: user, start: start, minutes: minutes), bufferMinutes: 0).id)
+    let id = try #require(try await store.createHold(try makeHold(host: host, user: user, start: start, minutes: minutes), bufferMinutes: 0, maxLiveHolds: .max).id)
     return try await store.apply(.paymentConfirmed(method: "stripe", at: day0.adding(minutes: 1)), to: id)
 }
 
@@ -35,7 +35,7 @@ struct RescheduleContractTests {
             let audit = try #require(try await store.auditLog(limit: 5).first)
             #expect(audit.action == "booking.reschedule" && audit.entityID == "\(id)" && audit.actor == 1001)
             // Someone else can now hold the old time.
-            _ = try await store.createHold(try makeHold(host: host, user: 2002, start: at(day: 1, hour: 9)), bufferMinutes: 0)
+            _ = try await store.createHold(try makeHold(host: host, user: 2002, start: at(day: 1, hour: 9)), bufferMinutes: 0, maxLiveHolds: .max)
         }
     }
 
@@ -58,7 +58,7 @@ struct RescheduleContractTests {
             let id = try #require(mine.id)
             // Someone else's confirmed call 11:00–12:00 and a valid hold 14:00–15:00.
             _ = try await confirmed(store, host: host, user: 2002, start: at(day: 1, hour: 11))
-            _ = try await store.createHold(try makeHold(host: host, user: 3003, start: at(day: 1, hour: 14), now: at(hour: 2, minute: 45)), bufferMinutes: 0)
+            _ = try await store.createHold(try makeHold(host: host, user: 3003, start: at(day: 1, hour: 14), now: at(hour: 2, minute: 45)), bufferMinutes: 0, maxLiveHolds: .max)
             let auditBefore = try await store.auditLog(limit: 100).count
             for (start, buffer) in [(at(day: 1, hour: 11, minute: 30), 0), (at(day: 1, hour: 10, minute: 15), 0), (at(day: 1, hour: 14), 0),
                                     (at(day: 1, hour: 10), 15)] {
@@ -80,7 +80,7 @@ struct RescheduleContractTests {
     func onlyAConfirmedBookingOfTheSameLengthMoves(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let pending = try #require(try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 9)), bufferMinutes: 0).id)
+            let pending = try #require(try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 9)), bufferMinutes: 0, maxLiveHolds: .max).id)
             await #expect(throws: StoreError.invalidTransition(.notAllowed(from: .pending, event: "reschedule"))) {
                 _ = try await store.reschedule(pending, to: TimeRange(start: at(day: 2, hour: 9), minutes: 60), bufferMinutes: 0, at: at(hour: 1), messages: [])
             }
@@ -118,7 +118,7 @@ struct RescheduleContractTests {
                 // A new hold races too.
                 group.addTask {
                     do {
-                        _ = try await store.createHold(try makeHold(host: host, user: 9999, start: at(day: 1, hour: 12), now: at(hour: 3)), bufferMinutes: 0)
+                        _ = try await store.createHold(try makeHold(host: host, user: 9999, start: at(day: 1, hour: 12), now: at(hour: 3)), bufferMinutes: 0, maxLiveHolds: .max)
                         return true
                     } catch StoreError.slotTaken {
                         return false
@@ -170,7 +170,7 @@ struct RescheduleContractTests {
     func aNoShowThatCannotApplyLeavesTheReportOpen(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let id = try #require(try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 9)), bufferMinutes: 0).id)
+            let id = try #require(try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 9)), bufferMinutes: 0, maxLiveHolds: .max).id)
             #expect(try await store.reportNoShow(id, by: TelegramUserID(1001), at: at(day: 1, hour: 10), messages: []))
             await #expect(throws: StoreError.invalidTransition(.notAllowed(from: .pending, event: "host no-show"))) {
                 _ = try await store.resolveNoShow(id, confirmed: true, by: TelegramUserID(42), at: at(day: 1, hour: 11), messages: [note(1, "x")])

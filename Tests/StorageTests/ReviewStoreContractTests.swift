@@ -10,8 +10,8 @@ struct ReviewStoreContractTests {
     func onePerBookingTextByTheAuthorHidingAudited(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let a = try #require(try await store.createHold(try makeHold(host: host, user: 10, start: at(day: 1, hour: 8)), bufferMinutes: 0).id)
-            let b = try #require(try await store.createHold(try makeHold(host: host, user: 11, start: at(day: 1, hour: 10)), bufferMinutes: 0).id)
+            let a = try #require(try await store.createHold(try makeHold(host: host, user: 10, start: at(day: 1, hour: 8)), bufferMinutes: 0, maxLiveHolds: .max).id)
+            let b = try #require(try await store.createHold(try makeHold(host: host, user: 11, start: at(day: 1, hour: 10)), bufferMinutes: 0, maxLiveHolds: .max).id)
             let first = try await store.addReview(Review(bookingID: a, hostID: host, userID: TelegramUserID(10), rating: 2, text: nil, createdAt: day0))
             _ = try await store.addReview(Review(bookingID: b, hostID: host, userID: TelegramUserID(11), rating: 5, text: nil, createdAt: day0))
             // A second review of the same booking is a duplicate, whatever it says.

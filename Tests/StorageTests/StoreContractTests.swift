@@ -88,20 +88,20 @@ struct StoreContractTests {
     func holdsBlockOverlapsButNotNeighbours(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let first = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10)), bufferMinutes: 0)
+            let first = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10)), bufferMinutes: 0, maxLiveHolds: .max)
             #expect(first.id != nil)
             await #expect(throws: StoreError.slotTaken) {
-                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 10, minute: 45), minutes: 30), bufferMinutes: 0)
+                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 10, minute: 45), minutes: 30), bufferMinutes: 0, maxLiveHolds: .max)
             }
             await #expect(throws: StoreError.slotTaken) {
-                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 9), minutes: 120), bufferMinutes: 0)
+                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 9), minutes: 120), bufferMinutes: 0, maxLiveHolds: .max)
             }
             // Touching is not overlapping.
-            _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 11)), bufferMinutes: 0)
-            _ = try await store.createHold(try makeHold(host: host, user: 3, start: at(day: 1, hour: 9)), bufferMinutes: 0)
+            _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 11)), bufferMinutes: 0, maxLiveHolds: .max)
+            _ = try await store.createHold(try makeHold(host: host, user: 3, start: at(day: 1, hour: 9)), bufferMinutes: 0, maxLiveHolds: .max)
             // Another host is independent.
             let other = try #require(try await store.createHost(try makeHost("other_host"), at: day0).id)
-            _ = try await store.createHold(try makeHold(host: other, start: at(day: 1, hour: 10)), bufferMinutes: 0)
+            _ = try await store.createHold(try makeHold(host: other, start: at(day: 1, hour: 10)), bufferMinutes: 0, maxLiveHolds: .max)
 
             let busy = try await store.busyRanges(hostID: host, overlapping: TimeRange(start: at(day: 1, hour: 0), end: at(day: 2, hour: 0)), at: day0)
             #expect(busy == [
@@ -115,15 +115,15 @@ struct StoreContractTests {
     func bufferKeepsAGapAfterEveryBooking(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            _ = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10)), bufferMinutes: 15)
+            _ = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10)), bufferMinutes: 15, maxLiveHolds: .max)
             await #expect(throws: StoreError.slotTaken) {
-                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 11, minute: 10)), bufferMinutes: 15)
+                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 11, minute: 10)), bufferMinutes: 15, maxLiveHolds: .max)
             }
             await #expect(throws: StoreError.slotTaken) {
-                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 8, minute: 50)), bufferMinutes: 15)
+                _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 8, minute: 50)), bufferMinutes: 15, maxLiveHolds: .max)
             }
-            _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 11, minute: 15)), bufferMinutes: 15)
-            _ = try await store.createHold(try makeHold(host: host, user: 3, start: at(day: 1, hour: 8, minute: 45)), bufferMinutes: 15)
+            _ = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 11, minute: 15)), bufferMinutes: 15, maxLiveHolds: .max)
+            _ = try await store.createHold(try makeHold(host: host, user: 3, start: at(day: 1, hour: 8, minute: 45)), bufferMinutes: 15, maxLiveHolds: .max)
         }
     }
 
@@ -131,10 +131,10 @@ struct StoreContractTests {
     func lapsedHoldsStopBlockingAndAreExpired(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let old = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10), now: day0, holdMinutes: 30), bufferMinutes: 0)
+            let old = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 10), now: day0, holdMinutes: 30), bufferMinutes: 0, maxLiveHolds: .max)
             let later = day0.adding(minutes: 31)
             #expect(try await store.busyRanges(hostID: host, overlapping: TimeRange(start: at(day: 1, hour: 0), minutes: 1440), at: later).isEmpty)
-            let fresh = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 10), minutes: 30, now: later), bufferMinutes: 0)
+            let fresh = try await store.createHold(try makeHold(host: host, user: 2, start: at(day: 1, hour: 10), minutes: 30, now: later), bufferMinutes: 0, maxLiveHolds: .max)
             #expect(try await store.booking(try #require(old.id))?.status == .expired)
             #expect(try await store.booking(try #require(fresh.id))?.status == .pending)
         }
@@ -144,8 +144,8 @@ struct StoreContractTests {
     func expireLapsedHoldsReturnsOnlyLapsedOnes(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let a = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 9), holdMinutes: 10), bufferMinutes: 0)
-            let b = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 11), holdMinutes: 30), bufferMinutes: 0)
+            let a = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 9), holdMinutes: 10), bufferMinutes: 0, maxLiveHolds: .max)
+            let b = try await store.createHold(try makeHold(host: host, start: at(day: 1, hour: 11), holdMinutes: 30), bufferMinutes: 0, maxLiveHolds: .max)
             #expect(try await store.expireLapsedHolds(at: day0.adding(minutes: 9)).isEmpty)
             #expect(try await store.expireLapsedHolds(at: day0.adding(minutes: 10)).map(\.id) == [a.id])
             #expect(try await store.expireLapsedHolds(at: day0.adding(minutes: 10)).isEmpty)
@@ -157,7 +157,7 @@ struct StoreContractTests {
     func paymentAndRefundWriteTheLedger(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let hold = try await store.createHold(try makeHold(host: host, start: at(day: 2, hour: 10), minutes: 45, perMinute: 333), bufferMinutes: 0)
+            let hold = try await store.createHold(try makeHold(host: host, start: at(day: 2, hour: 10), minutes: 45, perMinute: 333), bufferMinutes: 0, maxLiveHolds: .max)
             let id = try #require(hold.id)
             let paid = try await store.apply(.paymentConfirmed(method: "stripe", at: day0.adding(minutes: 5)), to: id)
             #expect(paid.status == .confirmed)
@@ -192,11 +192,11 @@ struct StoreContractTests {
     func latePaymentIsHonouredOnlyWhenTheSlotIsStillFree(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
             let host = try #require(try await store.createHost(try makeHost(), at: day0).id)
-            let lapsedFree = try await store.createHold(try makeHold(host: host, start: at(day: 3, hour: 9), holdMinutes: 30), bufferMinutes: 0)
-            let lapsedTaken = try await store.createHold(try makeHold(host: host, start: at(day: 3, hour: 12), holdMinutes: 30), bufferMinutes: 0)
+            let lapsedFree = try await store.createHold(try makeHold(host: host, start: at(day: 3, hour: 9), holdMinutes: 30), bufferMinutes: 0, maxLiveHolds: .max)
+            let lapsedTaken = try await store.createHold(try makeHold(host: host, start: at(day: 3, hour: 12), holdMinutes: 30), bufferMinutes: 0, maxLiveHolds: .max)
             let later = day0.adding(minutes: 40)
             _ = try await store.expireLapsedHolds(at: later)
-            _ = try await store.createHold(try makeHold(host: host, user: 5, start: at(day: 3, hour: 12, minute: 30), now: later), bufferMinutes: 0)
+            _ = try await store.createHold(try makeHold(host: host, user: 5, start: at(day: 3, hour: 12, minute: 30), now: later), bufferMinutes: 0, maxLiveHolds: .max)
 
             let honoured = try await store.apply(.paymentConfirmed(method: "stripe", at: later), to: try #require(lapsedFree.id))
             #expect(honoured.status == .confirmed)
@@ -214,7 +214,7 @@ struct StoreContractTests {
         try await TestDatabase.withStore(engine) { store in
             var host = try await store.createHost(try makeHost(price: 500), at: day0)
             let hostID = try #require(host.id)
-            let hold = try await store.createHold(try makeHold(host: hostID, start: at(day: 1, hour: 10), perMinute: 500), bufferMinutes: 0)
+            let hold = try await store.createHold(try makeHold(host: hostID, start: at(day: 1, hour: 10), perMinute: 500), bufferMinutes: 0, maxLiveHolds: .max)
             host.pricePerMinute = try PricePerMinute(Money(minorUnits: 900, currency: .usd))
             try await store.updateHost(host, at: day0)
             let holdID = try #require(hold.id)

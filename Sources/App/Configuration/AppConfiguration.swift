@@ -34,6 +34,8 @@ public struct AppConfiguration: Sendable {
     public var outboxLeaseSeconds = 120
     /// The user's refund and reschedule cut-off (`CANCELLATION_CUTOFF_HOURS`, 0…720, default 24).
     public var cancellation: CancellationPolicy = .standard
+    /// Unpaid, unexpired holds one user may have at once (`MAX_LIVE_HOLDS_PER_USER`, 1…1000, default 2).
+    public var maxLiveHoldsPerUser = 2
 
     public static let defaultDatabase = "privatecalls.sqlite"
 
@@ -105,6 +107,7 @@ public struct AppConfiguration: Sendable {
         configuration.daimo = try daimo(env)
         configuration.video = try video(env)
         configuration.cancellation = try cancellationPolicy(reader)
+        configuration.maxLiveHoldsPerUser = try reader.int("MAX_LIVE_HOLDS_PER_USER", default: 2, in: 1...1000)
         return configuration
     }
 

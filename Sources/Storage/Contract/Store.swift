@@ -41,8 +41,11 @@ public protocol Store: Sendable {
     // MARK: Bookings
     /// Stores a new pending hold unless its time (plus `bufferMinutes` after it) overlaps a booking that
     /// blocks the slot. Lapsed holds in the way are expired first. Throws `StoreError.slotTaken` when
-    /// another booking holds the time — also when it wins a race at the same moment.
-    func createHold(_ booking: Booking, bufferMinutes: Int) async throws -> Booking
+    /// another booking holds the time — also when it wins a race at the same moment. Refuses with
+    /// `StoreError.tooManyHolds` when the user already has `maxLiveHolds` live holds (pending, hold not lapsed at
+    /// `booking.createdAt`); counted and inserted in one transaction serialized per user, so concurrent calls
+    /// by one user never get past the limit.
+    func createHold(_ booking: Booking, bufferMinutes: Int, maxLiveHolds: Int) async throws -> Booking
     func booking(_ id: BookingID) async throws -> Booking?
     /// Bookings of a host that block at `now` and overlap `range`.
     func busyRanges(hostID: HostID, overlapping range: TimeRange, at now: Instant) async throws -> [TimeRange]
@@ -241,6 +244,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidData(String)
     /// A payout larger than what the host is owed in its currency; `balance` is the unpaid balance now.
     case payoutExceedsBalance(balance: Money)
+    /// The user already has as many live (pending, unexpired) holds as allowed; `open` are those holds, earliest
+    /// start first.
+    case tooManyHolds(open: [BookingID])
 
     public var description: String {
         switch self {
@@ -251,6 +257,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidData(let what): "Stored data is invalid: \(what)."
         case .payoutExceedsBalance(let balance):
             "The payout is more than the host is owed: the unpaid balance is \(balance.formatted())."
+        case .tooManyHolds(let open):
+            "The user already has \(open.count) unpaid \(open.count == 1 ? "hold" : "holds") (\(open.map { "#\($0.rawValue)" }.joined(separator: ", "))): pay for or release one first."
         }
     }
 }

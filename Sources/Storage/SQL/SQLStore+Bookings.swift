@@ -2,13 +2,29 @@ import Domain
 import SQLKit
 
 extension SQLStore {
-    public func createHold(_ booking: Booking, bufferMinutes: Int) async throws -> Booking {
+    /// Advisory-lock key space of "one user's holds" (PostgreSQL; the second key is the user's).
+    static let holdsLockSpace: Int32 = 727_274_738
+
+    public func createHold(_ booking: Booking, bufferMinutes: Int, maxLiveHolds: Int) async throws -> Booking {
         guard booking.status == .pending else { throw StoreError.invalidData("a new hold must be pending") }
+        guard maxLiveHolds > 0 else { throw StoreError.invalidData("the live-hold limit must be positive, got \(maxLiveHolds)") }
         let blockedUntil = booking.time.end.adding(minutes: bufferMinutes)
         let flavor = self.flavor
         return try await write { db in
             let host = booking.hostID.rawValue, start = booking.time.start.epochSeconds, until = blockedUntil.epochSeconds
-            let now = booking.createdAt.epochSeconds
+            let now = booking.createdAt.epochSeconds, user = booking.userID.rawValue
+            if flavor == .postgres {
+                // Two transactions of one user would each count without the other's uncommitted hold and both
+                // insert: take the user's lock first (held to commit). SQLite's writer is serialized already.
+                let key = Int32(truncatingIfNeeded: user ^ (user >> 32))
+                try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.holdsLockSpace), \(bind: key))").run()
+            }
+            let open = try await db.raw("""
+                SELECT id FROM bookings
+                WHERE user_id = \(bind: user) AND status = 'pending' AND hold_expires_at > \(bind: now)
+                ORDER BY start_at, id
+                """).all().map { BookingID(try $0.int64("id")) }
+            if open.count >= maxLiveHolds { throw StoreError.tooManyHolds(open: open) }
             // A lapsed hold in the way no longer blocks: mark it expired first (in this transaction).
             try await db.raw("""
                 UPDATE bookings SET status = 'expired', updated_at = \(bind: now)

@@ -8,6 +8,7 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 import Telegram
+import TestDatabases
 import Testing
 
 @testable import App
@@ -35,7 +36,59 @@ struct BotHarness {
     let fake: FakeBotAPI
     let store: any Store
     let clock: TestClock
+    /// DATABASE_URL: the SQLite file, or the throwaway PostgreSQL database's URL.
     let path: String
+    /// Drops the throwaway PostgreSQL database (nil for SQLite: the files are removed).
+    var dropDatabase: (@Sendable () async -> Void)? = nil
+
+    /// The engines a harness test can run on: SQLite always; PostgreSQL when `PRIVATECALLS_TEST_POSTGRES_URL` is set.
+    enum Database: String, CustomTestStringConvertible, Sendable {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+        static var postgresURL: String? {
+            ProcessInfo.processInfo.environment["PRIVATECALLS_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        static var available: [Database] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    }
+
+    /// A harness on `database` for `body`, always cleaned up.
+    static func with(_ database: Database, _ body: (BotHarness) async throws -> Void) async throws {
+        guard database == .postgres else { return try await with(body) }
+        let h = try await makePostgres()
+        do {
+            try await body(h)
+        } catch {
+            await h.cleanUp()
+            throw error
+        }
+        await h.cleanUp()
+    }
+
+    /// A fresh database on the test PostgreSQL server (dropped by `cleanUp`).
+    static func makePostgres() async throws -> BotHarness {
+        let admin = try PostgresURL(parsing: try #require(Database.postgresURL))
+        let name = "pc_bot_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        try await ThrowawayPostgres.execute("CREATE DATABASE \(name)", on: admin, logger: logger)
+        ThrowawayPostgres.recordMarker(name)
+        var url = admin
+        url.database = name
+        let drop: @Sendable () async -> Void = {
+            try? await ThrowawayPostgres.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: admin, logger: logger)
+        }
+        let fake = try await FakeBotAPI.start()
+        do {
+            let store = try await StoreFactory.open(.postgres(url), logger: logger)
+            try await store.migrate()
+            // Only parsed by the configuration (the app is handed `store`); the test server's URL has no password.
+            let user = url.password.map { "\(url.username):\($0)" } ?? url.username
+            let text = "postgres://\(user)@\(url.host):\(url.port)/\(name)"
+            return BotHarness(fake: fake, store: store, clock: TestClock(start), path: text, dropDatabase: drop)
+        } catch {
+            await fake.stop()
+            await drop()
+            throw error
+        }
+    }
 
     /// A harness for `body`, always cleaned up (an open SQLite connection must be closed before exit).
     static func with(_ body: (BotHarness) async throws -> Void) async throws {
@@ -102,6 +155,7 @@ struct BotHarness {
     func cleanUp() async {
         await fake.stop()
         await store.close()
+        if let dropDatabase { return await dropDatabase() }
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 

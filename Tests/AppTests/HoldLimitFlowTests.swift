@@ -25,8 +25,9 @@ struct HoldLimitFlowTests {
         return texts
     }
 
-    @Test func fiftyPayPressesAtOnceHoldAtMostTheLimitAndTheRestAreToldWhatToPayOrRelease() async throws {
-        try await BotHarness.with { h in
+    @Test(arguments: BotHarness.Database.available)
+    func fiftyPayPressesAtOnceHoldAtMostTheLimitAndTheRestAreToldWhatToPayOrRelease(database: BotHarness.Database) async throws {
+        try await BotHarness.with(database) { h in
             let host = try #require(try await h.addHost().id)
             // 50 free, disjoint 30-minute times on Thursday and Friday, 09:00–22:00 Madrid (08:00–21:00 UTC).
             let starts = (1...2).flatMap { day in (0..<25).map { BotHarness.start.adding(days: day).adding(minutes: 30 * $0) } }

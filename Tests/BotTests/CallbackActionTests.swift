@@ -67,7 +67,9 @@ struct TextsTests {
     @Test func spanishScreensAreSpanish() {
         let en = Texts(.en), es = Texts(.es)
         for (a, b) in [(en.welcome, es.welcome), (en.hostListTitle, es.hostListTitle), (en.slotTaken, es.slotTaken),
-                       (en.staleButton, es.staleButton), (en.noPaymentMethods, es.noPaymentMethods), (en.myBookingsTitle, es.myBookingsTitle)] {
+                       (en.staleButton, es.staleButton), (en.noPaymentMethods, es.noPaymentMethods), (en.myBookingsTitle, es.myBookingsTitle),
+                       (en.tooManyHolds(limit: 1), es.tooManyHolds(limit: 1)), (en.tooManyHolds(limit: 2), es.tooManyHolds(limit: 2)),
+                       (en.releaseHold(3), es.releaseHold(3)), (en.tooManyHoldsToast, es.tooManyHoldsToast)] {
             #expect(a != b)
         }
         for status in BookingStatus.allCases { #expect(en.bookingStatus(status) != es.bookingStatus(status)) }

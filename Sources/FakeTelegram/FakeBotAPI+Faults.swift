@@ -22,5 +22,10 @@ extension FakeBotAPI {
     }
 
     /// Removes every queued or lasting fault (those of `failNext` too).
+    /// The next matching call is carried out at once but answered only after `duration` (a slow Telegram).
+    public func holdNext(_ method: String, chat: Int64? = nil, for duration: Duration) async {
+        await state.addFault(method, chat: chat, action: .hold(duration), persistent: false)
+    }
+
     public func clearFaults() async { await state.clearFaults() }
 }

@@ -47,6 +47,10 @@ struct FakeRoutes: Sendable {
             while ContinuousClock.now < until, !(await state.isStopping) { try? await Task.sleep(for: .milliseconds(10)) }
             return Self.droppedConnection()
         }
+        if case .held(let until, let status, let body) = step {
+            while ContinuousClock.now < until, !(await state.isStopping) { try? await Task.sleep(for: .milliseconds(5)) }
+            step = .answer(status: status, body: body)
+        }
         return Self.response(step)
     }
 

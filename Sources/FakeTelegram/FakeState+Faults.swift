@@ -9,6 +9,8 @@ struct ScriptedFault: Sendable {
         case fail(APIFailure)
         /// Do nothing with the request and close the connection without an answer, after holding it this long.
         case drop(after: Duration)
+        /// Carry the request out, but hold its answer this long (a slow Telegram).
+        case hold(Duration)
     }
 
     /// The canonical method name.

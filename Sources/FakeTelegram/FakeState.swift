@@ -48,6 +48,8 @@ enum Step: Sendable {
     case longPoll(LongPoll)
     /// Hold the request until then, then close the connection without an answer (a scripted network failure).
     case drop(until: ContinuousClock.Instant)
+    /// Answer this, but not before then (a scripted slow answer).
+    case held(until: ContinuousClock.Instant, status: Int, body: Data)
 }
 
 struct LongPoll: Sendable {
@@ -121,10 +123,15 @@ actor FakeState {
                 faults[method] = queued
                 throw fault
             }
+            var holdFor: Duration?
             switch takeScriptedFault(method, body: body) {
             case .fail(let failure): throw failure
             case .drop(let delay): return drop(index, after: delay)
+            case .hold(let delay): holdFor = delay
             case nil: break
+            }
+            if let holdFor, case .answer(let status, let answer) = answer(index, result: try handle(method, body, files)) {
+                return .held(until: .now + holdFor, status: status, body: answer)
             }
             if let bodyProblem { throw bodyProblem }
             guard files.isEmpty || method == "sendDocument" else {

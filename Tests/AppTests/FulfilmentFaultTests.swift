@@ -101,7 +101,7 @@ struct FulfilmentFaultTests {
                     _ = try await h.store.createHold(
                         try Booking.hold(hostID: HostID(1), userID: TelegramUserID(99), start: Instant(epochSeconds: 1_795_564_800 + 17 * 3600),
                                          minutes: 60, pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard,
-                                         now: h.clock.now, holdMinutes: 90), bufferMinutes: 0)
+                                         now: h.clock.now, holdMinutes: 90), bufferMinutes: 0, maxLiveHolds: .max)
                     faults.arm(failAtWrite: write, inTransactionsStartingWith: ["INSERT INTO payments", "UPDATE money_to_return"])
                     await h.fake.sendSuccessfulPayment(
                         SuccessfulPayment(currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1", telegramPaymentChargeId: "stxF",

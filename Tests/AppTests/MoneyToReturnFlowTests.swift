@@ -23,7 +23,7 @@ struct MoneyToReturnFlowTests {
             let hold = try await h.store.createHold(
                 try Booking.hold(hostID: host, userID: TelegramUserID(maria.id), start: BotHarness.start.adding(minutes: 10 * 60), minutes: 60,
                                  pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: h.clock.now, holdMinutes: 30),
-                bufferMinutes: 0)
+                bufferMinutes: 0, maxLiveHolds: .max)
             let id = try #require(hold.id)
             try await h.store.saveUser(UserProfile(id: TelegramUserID(maria.id), language: "en"), at: h.clock.now)
             // An ePayco payment of the wrong amount for María's hold (ePayco has no refund API we call).

@@ -688,14 +688,14 @@ struct ServeRig {
         }
     }
 
-    func start(_ instance: String) throws -> Running {
+    func start(_ instance: String, extra: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = try #require(ServeProcessTests.binary, "privatecalls binary not found next to the tests")
         process.arguments = ["serve"]
         process.environment = [
             "PATH": "/usr/bin:/bin", "DATABASE_URL": path, "PORT": "0", "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.baseURL,
             "TELEGRAM_POLL_TIMEOUT": "1", "INSTANCE_NAME": instance, "OUTBOX_LEASE_SECONDS": "3", "LOG_LEVEL": "debug",
-        ]
+        ].merging(extra) { _, new in new }
         process.currentDirectoryURL = dir
         let log = dir.appendingPathComponent("\(instance).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)

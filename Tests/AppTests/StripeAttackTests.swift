@@ -63,7 +63,7 @@ struct StripeAttackTests {
                 try Booking.hold(hostID: HostID(1), userID: TelegramUserID(7002), start: Instant(epochSeconds: BotHarness.start.epochSeconds + 12 * 3600),
                                  minutes: 60, pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: CommissionRate(basisPoints: 3000)!,
                                  now: h.clock.now, holdMinutes: 30),
-                bufferMinutes: 0)
+                bufferMinutes: 0, maxLiveHolds: .max)
             let otherID = try #require(other.id)
             let now = h.clock.now.epochSeconds
             // María's session, but naming the other booking; and a session id that is no checkout of ours.

@@ -14,7 +14,7 @@ struct FulfilmentContractTests {
         let host = try #require(hostID)
         let hold = try Booking.hold(hostID: host, userID: TelegramUserID(user), start: at(day: 1, hour: hour), minutes: 60,
                                     pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: day0, holdMinutes: 30)
-        return try await store.createHold(hold, bufferMinutes: 0)
+        return try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max)
     }
 
     func payment(_ booking: BookingID?, event: String, reference: String, binding: PaymentBinding = .checkout, amount: Money = price,

@@ -67,7 +67,9 @@ struct StripeClientTests {
                 FormField("expires_at", String(request.expiresAt.epochSeconds)),
                 FormField("client_reference_id", "777000111"),
                 FormField("metadata[booking_id]", "42"),
+                FormField("metadata[app]", "privatecalls"),
                 FormField("payment_intent_data[metadata][booking_id]", "42"),
+                FormField("payment_intent_data[metadata][app]", "privatecalls"),
             ])
 
             let recorded = try #require(await fake.sessions().first)
@@ -78,8 +80,8 @@ struct StripeClientTests {
             #expect(recorded.currency == "usd")
             #expect(recorded.status == "open")
             #expect(recorded.paymentStatus == "unpaid")
-            #expect(recorded.metadata == ["booking_id": "42"])
-            #expect(recorded.paymentIntentMetadata == ["booking_id": "42"])
+            #expect(recorded.metadata == ["booking_id": "42", "app": "privatecalls"])
+            #expect(recorded.paymentIntentMetadata == ["booking_id": "42", "app": "privatecalls"])
             #expect(recorded.clientReferenceID == "777000111")
         }
     }

@@ -73,14 +73,6 @@ public struct Notices: Sendable {
                       kind: "hold.expired", dedupeKey: Self.key(booking, "expired"))]
     }
 
-    /// A payment that could not be honoured, from a provider we refund by hand (ePayco, Daimo): the user is told
-    /// it will be returned. One message per provider payment (`reference`).
-    public func paymentToBeReturned(_ booking: Booking, amount: String? = nil, reference: String) async -> [NewOutboxMessage] {
-        let (t, _) = await format(for: booking.userID)
-        return [.send(SendMessage(chatId: booking.userID.rawValue, text: t.paymentToBeReturned(total: amount ?? booking.price.total.formatted())),
-                      kind: "payment.refund_manual", dedupeKey: "payment-manual-refund:\(reference)")]
-    }
-
     /// A provider said the payment failed (ePayco declined, Daimo bounced). One message per provider payment.
     public func paymentFailed(_ booking: Booking, method: PaymentMethod, reference: String) async -> [NewOutboxMessage] {
         let (t, _) = await format(for: booking.userID)
@@ -92,13 +84,6 @@ public struct Notices: Sendable {
         }
         return [.send(SendMessage(chatId: booking.userID.rawValue, text: text),
                       kind: "payment.failed", dedupeKey: "payment-failed:\(method.rawValue):\(reference)")]
-    }
-
-    /// A payment that could not be honoured (slot taken meanwhile, booking not payable) went back.
-    public func latePaymentRefunded(_ booking: Booking, amount: String? = nil, reference: String) async -> [NewOutboxMessage] {
-        let (t, _) = await format(for: booking.userID)
-        return [.send(SendMessage(chatId: booking.userID.rawValue, text: t.latePaymentRefunded(total: amount ?? booking.price.total.formatted())),
-                      kind: "payment.refunded", dedupeKey: "payment-refund:\(reference)")]
     }
 }
 

@@ -137,10 +137,6 @@ public struct Texts: Sendable {
         t("🔔 <b>New booking</b>\nWhen: \(when)\nLength: \(minutes) min\nYour share: \(share)",
           "🔔 <b>Nueva reserva</b>\nCuándo: \(when)\nDuración: \(minutes) min\nTu parte: \(share)")
     }
-    public func latePaymentRefunded(total: String) -> String {
-        t("⚠️ Your payment of \(total) arrived after your hold ran out and the time was taken by someone else. We refunded it in full.",
-          "⚠️ Tu pago de \(total) llegó después de que caducara tu reserva y otra persona tomó esa hora. Te lo devolvimos completo.")
-    }
     public var holdExpiredNotice: String { t("⌛ Your hold ran out before payment, so the time was released.", "⌛ Tu reserva caducó antes del pago, así que la hora quedó libre.") }
 
     public func starsTitle(_ host: String, _ minutes: Int) -> String { t("Call with \(host), \(minutes) min", "Llamada con \(host), \(minutes) min") }
@@ -152,10 +148,6 @@ public struct Texts: Sendable {
           "⭐ Paga \(stars) Stars con la factura de arriba. Tu reserva se confirma aquí en cuanto Telegram informe del pago.")
     }
     public var starsAmountChanged: String { t("The price of this booking is different now. Please start again.", "El precio de esta reserva ha cambiado. Vuelve a empezar.") }
-    public func starsRefunded(_ stars: Int64) -> String {
-        t("⚠️ Your \(stars) Stars arrived after the time was taken or the booking ended, so we refunded them in full.",
-          "⚠️ Tus \(stars) Stars llegaron cuando la hora ya estaba tomada o la reserva había terminado, así que te las devolvimos completas.")
-    }
 
     // My bookings
     public var myBookingsTitle: String { t("📅 <b>My bookings</b>", "📅 <b>Mis reservas</b>") }

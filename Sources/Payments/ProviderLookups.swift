@@ -19,14 +19,16 @@ struct LooseJSON {
 
     func child(_ key: String) -> LooseJSON? { (object[key] as? [String: Any]).map(LooseJSON.init(object:)) }
 
-    /// A string, or a number written the way the provider wrote it (integers without ".0").
+    /// A string, or a number written the way the provider wrote it (integers without ".0"). JSON numbers and
+    /// booleans both arrive as `NSNumber` (and a 0 or 1 would even cast to `Bool`): only one whose type is a
+    /// boolean is read as "true"/"false".
     func text(_ key: String) -> String? {
         switch object[key] {
-        case let s as String: s
-        case let b as Bool: b ? "true" : "false"
+        case let s as String: return s
         case let n as NSNumber:
-            n.doubleValue == n.doubleValue.rounded() && abs(n.doubleValue) < 1e15 ? String(n.int64Value) : n.stringValue
-        default: nil
+            if String(cString: n.objCType) == "c" { return n.boolValue ? "true" : "false" }
+            return n.doubleValue == n.doubleValue.rounded() && abs(n.doubleValue) < 1e15 ? String(n.int64Value) : n.stringValue
+        default: return nil
         }
     }
 

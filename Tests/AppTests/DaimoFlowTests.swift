@@ -15,72 +15,6 @@ import Testing
 
 @testable import App
 
-/// A small Daimo Pay API double: `POST /api/payment` records the request and answers like Daimo (one payment
-/// per Idempotency-Key, echoing externalId and the destination amount).
-final class FakeDaimoAPI: Sendable {
-    struct Created: Sendable {
-        var apiKey: String?
-        var idempotencyKey: String?
-        var contentType: String?
-        /// Top-level JSON fields, nested objects as their description.
-        var body: [String: String]
-        var id: String
-    }
-
-    final class Recorder: Sendable {
-        let state = Mutex<[Created]>([])
-
-        func create(_ headers: HTTPFields, _ json: [String: Any]) -> Response {
-            let key = headers[HTTPField.Name("Idempotency-Key")!]
-            guard let apiKey = headers[HTTPField.Name("Api-Key")!] else {
-                return Response(status: .unauthorized, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"missing Api-Key"}"#)))
-            }
-            let externalID = json["externalId"] as? String ?? ""
-            let units = (json["destination"] as? [String: Any])?["amountUnits"] as? String ?? ""
-            let id: String = state.withLock { all in
-                if let key, let same = all.first(where: { $0.idempotencyKey == key }) { return same.id }
-                let id = "pay_\(all.count + 1)"
-                all.append(Created(apiKey: apiKey, idempotencyKey: key, contentType: headers[.contentType],
-                                   body: json.mapValues { "\($0)" }, id: id))
-                return id
-            }
-            let answer = """
-                {"id":"\(id)","url":"https://pay.daimo.com/checkout?id=\(id)","payment":{"id":"\(id)","status":"payment_unpaid",\
-                "externalId":"\(externalID)","destination":{"amountUnits":"\(units)","tokenSymbol":"USDC"}}}
-                """
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
-        }
-    }
-
-    private let recorder: Recorder
-    private let server: LocalHTTPServer
-    var baseURL: String { server.baseURL }
-
-    private init(recorder: Recorder, server: LocalHTTPServer) {
-        self.recorder = recorder
-        self.server = server
-    }
-
-    static func start() async throws -> FakeDaimoAPI {
-        let recorder = Recorder()
-        let router = Router()
-        router.post("api/payment") { request, _ -> Response in
-            let bytes = try await request.body.collect(upTo: 1 << 20)
-            guard let json = try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any] else {
-                return Response(status: .badRequest)
-            }
-            return recorder.create(request.headers, json)
-        }
-        var logger = Logger(label: "fake-daimo")
-        logger.logLevel = .error
-        return FakeDaimoAPI(recorder: recorder, server: try await LocalHTTPServer.start(router: router, logger: logger))
-    }
-
-    func stop() async { await server.stop() }
-
-    func created() -> [Created] { recorder.state.withLock { $0 } }
-}
-
 @Suite("Paying with Daimo Pay through the bot", .serialized)
 struct DaimoFlowTests {
     static let token = "daimo-webhook-token-5b1e9c"
@@ -88,6 +22,9 @@ struct DaimoFlowTests {
     static let destination = "0x98a1b6fdFAE5cF3A274b921d8AcDB441E697a5B0"
     let maria = User(id: 7201, firstName: "María", username: "maria", languageCode: "en")
     let anna = User(id: 9201, firstName: "Anna", username: "anna_host", languageCode: "en")
+    /// In ADMIN_TELEGRAM_IDS: told of money to return.
+    let admin = User(id: 9299, firstName: "Ada", languageCode: "en")
+    static let usdc = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
 
     static func event(type: String = "payment_completed", payment: String = "pay_1", booking: String? = "1",
                       amount: String = "300.00", token: String = "USDC") -> String {
@@ -115,7 +52,7 @@ struct DaimoFlowTests {
     /// The server with Daimo pointed at the API double, a USD host linked to Anna's account and a COP host.
     func withDaimo(daimo configured: Bool = true, _ body: @Sendable (BotHarness, FakeDaimoAPI, Int) async throws -> Void) async throws {
         let api = try await FakeDaimoAPI.start()
-        let anna = self.anna
+        let anna = self.anna, admin = self.admin
         do {
             try await BotHarness.with { h in
                 _ = try await h.store.createHost(Domain.Host(
@@ -128,7 +65,7 @@ struct DaimoFlowTests {
                     pricePerMinute: PricePerMinute(Money(minorUnits: 200_000, currency: .cop)), durations: DurationRange(min: 15, max: 120),
                     zone: Zone(identifier: "America/Bogota")!, availability: WeeklyAvailability(parsing: "07:00-20:00")), at: h.clock.now)
                 let port = try TelegramWebhookTests.freePort()
-                var env = ["PORT": String(port)]
+                var env = ["PORT": String(port), "ADMIN_TELEGRAM_IDS": String(admin.id)]
                 if configured {
                     env.merge([
                         "DAIMO_API_KEY": Self.apiKey, "DAIMO_WEBHOOK_TOKEN": Self.token, "DAIMO_API_URL": api.baseURL,
@@ -138,6 +75,9 @@ struct DaimoFlowTests {
                 try await h.serve(env) {
                     await h.fake.sendText("/start", from: anna)
                     try await h.expectLast(anna.id, contains: "PrivateCalls")
+                    // The admin's chat exists at the (strict) fake before a notice is sent to it.
+                    await h.fake.sendText("/start", from: admin)
+                    try await h.fake.waitUntil { await !h.fake.messages(chat: admin.id).isEmpty }
                     try await body(h, api, port)
                 }
             }
@@ -162,7 +102,7 @@ struct DaimoFlowTests {
     }
 
     @Test func checkoutCreatesADaimoPaymentAndAnAuthenticatedCompletionConfirmsOnce() async throws {
-        let maria = self.maria, anna = self.anna
+        let maria = self.maria, anna = self.anna, admin = self.admin
         try await withDaimo { h, api, port in
             let message = try await bookToDaimo(h, user: maria)
             #expect(message.replyMarkup?.inlineKeyboard.first?.first?.url == "https://pay.daimo.com/checkout?id=pay_1")
@@ -176,7 +116,19 @@ struct DaimoFlowTests {
             #expect(destination.contains(Self.destination))
             #expect(destination.contains("8453"))
             #expect(try await h.store.paymentReference(of: BookingID(1)) == "pay_1")
+            #expect(try await h.store.checkoutBooking(provider: "daimo", reference: "pay_1") == BookingID(1))
+            // Daimo's own record of the payment echoes what we asked for.
+            let recorded = try #require(api.payment("pay_1"))
+            #expect(recorded.destinationAddress == Self.destination && recorded.chainId == "8453" && recorded.tokenAddress == Self.usdc)
+            #expect(recorded.amountUnits == "300.00" && recorded.externalId == "1")
 
+            // A completion Daimo does not confirm yet (still unpaid there): acknowledged, nothing recorded.
+            #expect(try await Self.deliver(Self.event(), port: port) == 200)
+            #expect(api.lookedUp() == ["pay_1"])
+            #expect(try await h.allPaymentRows().isEmpty)
+            #expect(try await h.store.booking(BookingID(1))?.status == .pending)
+
+            api.complete("pay_1")
             #expect(try await Self.deliver(Self.event(), port: port) == 200)
             let confirmation = try await h.expectLast(maria.id, contains: "Payment received — your call is booked!")
             #expect(confirmation.text?.contains("Paid: $300.00") == true)
@@ -190,12 +142,16 @@ struct DaimoFlowTests {
             #expect(ledger.first?.host.minorUnits == 21_000)
 
             // A replay changes nothing.
+            try await h.outboxIdle()
             let sent = await h.fake.calls("sendMessage").count
             #expect(try await Self.deliver(Self.event(), port: port) == 200)
-            try await Task.sleep(for: .milliseconds(300))
+            try await h.outboxIdle()
             #expect(await h.fake.calls("sendMessage").count == sent)
             #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
             #expect(try await h.store.paymentEvents(bookingID: BookingID(1)).map(\.status) == ["confirmed"])
+            #expect(await h.messages(maria.id, containing: "Payment received").count == 1)
+            #expect(try await h.store.moneyToReturn(openOnly: false).isEmpty)
+            #expect(await h.messages(admin.id, containing: "Money to return").isEmpty)
         }
     }
 
@@ -219,8 +175,9 @@ struct DaimoFlowTests {
 
     @Test func wrongOrMissingTokensAreRefusedAndChangeNothing() async throws {
         let maria = self.maria
-        try await withDaimo { h, _, port in
+        try await withDaimo { h, api, port in
             try await bookToDaimo(h, user: maria)
+            api.complete("pay_1")
             for header in [nil, "", "Basic wrong-token", "Bearer \(Self.token)", "basic \(Self.token)"] {
                 #expect(try await Self.post(port: port, body: Self.event(), authorization: header) == 401, "\(header ?? "none")")
             }
@@ -228,6 +185,11 @@ struct DaimoFlowTests {
             #expect(try await h.store.booking(BookingID(1))?.status == .pending)
             // Authenticated but unreadable.
             #expect(try await Self.post(port: port, body: "{", authorization: "Basic \(Self.token)") == 400)
+            #expect(api.lookedUp().isEmpty, "nothing unauthenticated reaches Daimo's API")
+            #expect(try await h.allPaymentRows().isEmpty)
+            #expect(try await h.paymentAudit().isEmpty)
+            try await h.outboxIdle()
+            #expect(await h.messages(maria.id, containing: "booked").isEmpty)
         }
     }
 
@@ -242,41 +204,191 @@ struct DaimoFlowTests {
         }
     }
 
-    @Test func wrongAmountsWrongTokensBouncesAndForeignPaymentsAreRecorded() async throws {
+    /// Booking `id` is still waiting, with nothing paid, recorded or owed, and its user was told nothing of a payment.
+    static func untouched(_ h: BotHarness, _ id: BookingID, user: User, _ comment: Comment? = nil) async throws {
+        try await h.outboxIdle()
+        #expect(try await h.store.booking(id)?.status == .pending, comment)
+        #expect(try await h.store.ledger(bookingID: id).isEmpty, comment)
+        #expect(try await h.store.paymentEvents(bookingID: id).isEmpty, comment)
+        #expect(await h.messages(user.id, containing: "booked").isEmpty, comment)
+        #expect(await h.messages(user.id, containing: "returned").isEmpty, comment)
+    }
+
+    @Test func aBouncedPaymentTellsTheUserAndConfirmsNothing() async throws {
         let maria = self.maria
         try await withDaimo { h, _, port in
             try await bookToDaimo(h, user: maria)
-            #expect(try await Self.deliver(Self.event(payment: "pay_1", amount: "3.00"), port: port) == 200)
-            #expect(try await Self.deliver(Self.event(payment: "pay_x", amount: "300.00", token: "WETH"), port: port) == 200)
-            #expect(try await Self.deliver(Self.event(payment: "pay_9", booking: "999"), port: port) == 200)
-            #expect(try await Self.deliver(Self.event(payment: "pay_8", booking: "order-8"), port: port) == 200)
-            #expect(try await h.store.booking(BookingID(1))?.status == .pending)
-            #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
             #expect(try await Self.deliver(Self.event(type: "payment_bounced", payment: "pay_1"), port: port) == 200)
             try await h.expectLast(maria.id, contains: "Daimo sent the funds back")
-
-            let events = try await h.store.paymentEvents(bookingID: BookingID(1)).map(\.status).sorted()
-            #expect(events == ["bounced: returned to the payer by Daimo", "rejected: amount mismatch", "rejected: currency mismatch"])
-            let audit = try await h.store.auditLog(limit: 50)
-            #expect(audit.filter { $0.action == "payment.rejected" }.count == 2)
-            #expect(Set(audit.filter { $0.action == "payment.refund_needed" }.map(\.entityID)) == ["999", "order-8"])
+            #expect(try await Self.deliver(Self.event(type: "payment_bounced", payment: "pay_1"), port: port) == 200)
+            try await h.outboxIdle()
+            #expect(await h.messages(maria.id, containing: "Daimo sent the funds back").count == 1)
+            #expect(try await h.store.booking(BookingID(1))?.status == .pending)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
+            #expect(try await h.store.paymentEvents(bookingID: BookingID(1)).map(\.status) == ["failed"])
+            #expect(try await h.store.moneyToReturn(openOnly: false).isEmpty)
         }
     }
 
-    @Test func aLatePaymentIsHonouredWhenFreeAndMarkedForAManualRefundWhenTaken() async throws {
+    // MARK: Attack corpus: a completion is acted on only as Daimo's API describes it
+
+    @Test func aCompletionDaimoDoesNotConfirmChangesNothing() async throws {
+        let maria = self.maria, admin = self.admin
+        try await withDaimo { h, api, port in
+            try await bookToDaimo(h, user: maria)
+            // Daimo says the payment is not completed (unpaid, started, bounced).
+            for status in ["payment_unpaid", "payment_started", "payment_bounced"] {
+                api.update("pay_1") { $0.status = status }
+                #expect(try await Self.deliver(Self.event(), port: port) == 200, "\(status)")
+            }
+            // Completed, but Daimo's payment is for another booking than the event claims.
+            api.update("pay_1") { $0.status = "payment_completed"; $0.externalId = "2" }
+            #expect(try await Self.deliver(Self.event(), port: port) == 200)
+            // Completed, but Daimo's payment names no booking at all.
+            api.update("pay_1") { $0.externalId = nil }
+            #expect(try await Self.deliver(Self.event(), port: port) == 200)
+            #expect(api.lookedUp() == Array(repeating: "pay_1", count: 5), "every completion is looked up")
+            try await Self.untouched(h, BookingID(1), user: maria)
+            #expect(try await h.allPaymentRows().isEmpty)
+            #expect(try await h.store.moneyToReturn(openOnly: false).isEmpty)
+            #expect(await h.messages(admin.id, containing: "Money to return").isEmpty)
+
+            // The event claims $300.00; Daimo's record says $3.00 reached us: that money is returned, not kept.
+            api.update("pay_1") { $0.externalId = "1"; $0.amountUnits = "3.00" }
+            #expect(try await Self.deliver(Self.event(amount: "300.00"), port: port) == 200)
+            try await h.expectLast(maria.id, contains: "It will be returned to you in full")
+            try await h.outboxIdle()
+            #expect(try await h.store.booking(BookingID(1))?.status == .pending)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
+            #expect(try await h.store.paymentEvents(bookingID: BookingID(1)).map(\.status) == ["refund owed: paid $3.00, the price is $300.00"])
+            let owed = try await h.store.moneyToReturn(openOnly: true)
+            #expect(owed.count == 1)
+            #expect(owed.first?.kind == .payment && owed.first?.provider == "daimo" && owed.first?.reference == "pay_1")
+            #expect(owed.first?.bookingID == BookingID(1) && owed.first?.userID == TelegramUserID(maria.id))
+            #expect(owed.first?.amount == .money(Money(minorUnits: 300, currency: .usd)))
+            #expect(await h.messages(admin.id, containing: "Money to return").count == 1)
+            #expect(await h.messages(maria.id, containing: "booked").isEmpty)
+            #expect(try await h.paymentAudit().map(\.action) == ["payment.refund_needed"])
+        }
+    }
+
+    @Test func fundsSentToAnotherDestinationChainOrTokenAreNotOurs() async throws {
+        let maria = self.maria, admin = self.admin
+        try await withDaimo { h, api, port in
+            try await bookToDaimo(h, user: maria)
+            api.complete("pay_1")
+            let changes: [(String, @Sendable (inout FakeDaimoAPI.Payment) -> Void)] = [
+                ("another address", { $0.destinationAddress = "0x1111111111111111111111111111111111111111" }),
+                ("another chain", { $0.chainId = "1" }),
+                ("another token", { $0.tokenAddress = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48" }),
+            ]
+            for (label, change) in changes {
+                let original = try #require(api.payment("pay_1"))
+                api.update("pay_1", change)
+                #expect(try await Self.deliver(Self.event(), port: port) == 200, "\(label)")
+                try await Self.untouched(h, BookingID(1), user: maria, "\(label)")
+                api.update("pay_1") { $0 = original }
+            }
+            #expect(try await h.allPaymentRows().isEmpty, "not even recorded: the event id stays free")
+            #expect(try await h.store.moneyToReturn(openOnly: false).isEmpty, "funds that never reached us are not ours to return")
+            #expect(await h.messages(admin.id, containing: "Money to return").isEmpty)
+
+            // The same event, once Daimo's record shows our destination: confirmed (once).
+            #expect(try await Self.deliver(Self.event(), port: port) == 200)
+            try await h.expectLast(maria.id, contains: "your call is booked")
+            try await h.outboxIdle()
+            #expect(try await h.store.booking(BookingID(1))?.status == .confirmed)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
+        }
+    }
+
+    @Test func aPaymentIdThatIsNotThisBookingsCheckoutConfirmsNothing() async throws {
+        let maria = self.maria, admin = self.admin
+        let juan = User(id: 7204, firstName: "Juan", languageCode: "en")
+        try await withDaimo { h, api, port in
+            try await bookToDaimo(h, user: maria)
+            try await bookToDaimo(h, user: juan, labels: ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "19:00", "60 min · $300.00", "💳 Pay $300.00"])
+            let juans = try #require(try await h.store.bookings(userID: TelegramUserID(juan.id)).first?.id)
+            #expect(try await h.store.paymentReference(of: juans) == "pay_2")
+            api.complete("pay_2")
+
+            // Unknown at Daimo (404), and ids that are no id at all: ignored, nothing recorded.
+            for id in ["pay_404", "pay_1%2F..%2Fpay_2", String(repeating: "p", count: 200)] {
+                #expect(try await Self.deliver(Self.event(payment: id), port: port) == 200, "\(id.prefix(20))")
+            }
+            // Juan's paid checkout claimed for María's booking: Daimo says it is Juan's booking.
+            #expect(try await Self.deliver(Self.event(payment: "pay_2", booking: "1"), port: port) == 200)
+            try await Self.untouched(h, BookingID(1), user: maria)
+            #expect(try await h.allPaymentRows().isEmpty)
+            #expect(try await h.store.moneyToReturn(openOnly: false).isEmpty)
+
+            // A completed payment to our address that Daimo files under María's booking but that is no checkout we
+            // created for it: never confirms her booking. The funds did reach us, so they are listed for an admin.
+            api.register(FakeDaimoAPI.Payment(
+                id: "pay_elsewhere", status: "payment_completed", externalId: "1", destinationAddress: Self.destination, chainId: "8453",
+                tokenAddress: Self.usdc, amountUnits: "300.00"))
+            #expect(try await Self.deliver(Self.event(payment: "pay_elsewhere"), port: port) == 200)
+            try await h.outboxIdle()
+            #expect(try await h.store.booking(BookingID(1))?.status == .pending)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
+            #expect(await h.messages(maria.id, containing: "booked").isEmpty)
+            let owed = try await h.store.moneyToReturn(openOnly: true)
+            #expect(owed.map(\.reference) == ["pay_elsewhere"])
+            #expect(owed.first?.bookingID == nil && owed.first?.reason.contains("no checkout of ours") == true)
+            #expect(try await h.allPaymentRows().map(\.status) == ["refund owed: no checkout of ours has reference pay_elsewhere"])
+            #expect(await h.messages(admin.id, containing: "Money to return").count == 1)
+
+            // Juan's own completion confirms Juan's booking (and only it).
+            #expect(try await Self.deliver(Self.event(payment: "pay_2", booking: "\(juans)"), port: port) == 200)
+            try await h.expectLast(juan.id, contains: "your call is booked")
+            try await h.outboxIdle()
+            #expect(try await h.store.booking(juans)?.status == .confirmed)
+            #expect(try await h.store.ledger(bookingID: juans).count == 1)
+            #expect(try await h.store.booking(BookingID(1))?.status == .pending)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
+        }
+    }
+
+    @Test func whileDaimoCannotBeAskedNothingIsRecordedAndTheRetryConfirmsOnce() async throws {
         let maria = self.maria
+        try await withDaimo { h, api, port in
+            try await bookToDaimo(h, user: maria)
+            api.complete("pay_1")
+            for status in [500, 503, 429] {
+                api.failLookUps(status)
+                #expect(try await Self.deliver(Self.event(), port: port) == 503, "Daimo answered \(status): Daimo must retry")
+            }
+            try await Self.untouched(h, BookingID(1), user: maria)
+            #expect(try await h.allPaymentRows().isEmpty)
+
+            api.failLookUps(nil)
+            #expect(try await Self.deliver(Self.event(), port: port) == 200)
+            #expect(try await Self.deliver(Self.event(), port: port) == 200)
+            try await h.expectLast(maria.id, contains: "your call is booked")
+            try await h.outboxIdle()
+            #expect(await h.messages(maria.id, containing: "Payment received").count == 1)
+            #expect(try await h.store.booking(BookingID(1))?.status == .confirmed)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
+            #expect(try await h.allPaymentRows().map(\.status) == ["confirmed"])
+        }
+    }
+
+    @Test func aLatePaymentIsHonouredWhenFreeAndOwedBackWhenTaken() async throws {
+        let maria = self.maria, admin = self.admin
         let juan = User(id: 7202, firstName: "Juan", languageCode: "es")
         let lucia = User(id: 7203, firstName: "Lucía", languageCode: "en")
-        try await withDaimo { h, _, port in
+        try await withDaimo { h, api, port in
             // María's hold lapses; her payment arrives late and the slot is still free: honoured.
             try await bookToDaimo(h, user: maria)
             h.clock.advance(minutes: 31)
             try await h.fake.waitUntil { (try? await h.store.booking(BookingID(1)))?.status == .expired }
+            api.complete("pay_1")
             #expect(try await Self.deliver(Self.event(payment: "pay_1"), port: port) == 200)
             try await h.expectLast(maria.id, contains: "your call is booked")
             #expect(try await h.store.booking(BookingID(1))?.status == .confirmed)
+            #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
 
-            // Lucía holds 19:00 and lets it lapse; Juan takes 19:00; Lucía's payment arrives late: refund by hand.
+            // Lucía holds 19:00 and lets it lapse; Juan takes 19:00; Lucía's payment arrives late: owed back.
             await h.fake.sendText("/book_private_call", from: lucia)
             try await h.expectLast(lucia.id, contains: "Anna")
             for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "19:00", "60 min · $300.00", "💳 Pay $300.00"] {
@@ -289,11 +401,19 @@ struct DaimoFlowTests {
             try await h.fake.waitUntil { (try? await h.store.booking(lucias))?.status == .expired }
             try await bookToDaimo(h, user: juan, labels: ["🟢 Anna · $5.00/min", "📅 Reservar llamada", "mié 25 nov", "19:00", "60 min · $300.00", "💳 Pagar $300.00"])
             let paymentID = try #require(try await h.store.paymentReference(of: lucias))
+            api.complete(paymentID)
             #expect(try await Self.deliver(Self.event(payment: paymentID, booking: "\(lucias)"), port: port) == 200)
             try await h.expectLast(lucia.id, contains: "It will be returned to you in full")
+            try await h.outboxIdle()
             #expect(try await h.store.booking(lucias)?.status == .expired)
             #expect(try await h.store.ledger(bookingID: lucias).isEmpty)
-            #expect(try await h.store.paymentEvents(bookingID: lucias).map(\.status) == ["refund needed (manual)"])
+            #expect(try await h.store.bookings(userID: TelegramUserID(juan.id)).first?.status == .pending, "Juan's hold is untouched")
+            #expect(try await h.store.paymentEvents(bookingID: lucias).map(\.status) == ["refund owed: slot taken after the hold lapsed"])
+            let owed = try await h.store.moneyToReturn(openOnly: true)
+            #expect(owed.map(\.bookingID) == [lucias])
+            #expect(owed.first?.userID == TelegramUserID(lucia.id) && owed.first?.reference == paymentID)
+            #expect(owed.first?.amount == .money(Money(minorUnits: 30_000, currency: .usd)))
+            #expect(await h.messages(admin.id, containing: "Money to return").count == 1)
             let audit = try await h.store.auditLog(limit: 20).filter { $0.action == "payment.refund_needed" }
             #expect(audit.map(\.entityID) == ["\(lucias)"])
         }

@@ -60,8 +60,6 @@ public protocol Store: Sendable {
     // MARK: Payments and money
     /// Records a provider event once. Returns false when (provider, eventID) was already recorded.
     func recordPaymentEvent(_ event: PaymentEventRecord) async throws -> Bool
-    /// Drops a recorded event whose handling failed, so the provider's retry is handled again.
-    func forgetPaymentEvent(provider: String, eventID: String) async throws
     /// Updates what became of a recorded event ("confirmed", "refunded", "rejected: amount mismatch", …).
     func setPaymentEventStatus(provider: String, eventID: String, status: String) async throws
     func paymentEvents(bookingID: BookingID) async throws -> [PaymentEventRecord]

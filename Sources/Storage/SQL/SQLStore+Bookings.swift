@@ -159,11 +159,6 @@ extension SQLStore {
         }
     }
 
-    public func forgetPaymentEvent(provider: String, eventID: String) async throws {
-        try await write { db in
-            try await db.raw("DELETE FROM payments WHERE provider = \(bind: provider) AND event_id = \(bind: eventID)").run()
-        }
-    }
 
     public func setPaymentEventStatus(provider: String, eventID: String, status: String) async throws {
         try await write { db in

@@ -197,10 +197,13 @@ extension SQLStore {
         }
     }
 
-    /// paid → reversed is the only way back; a final state (paid, failed, reversed) takes nothing else.
+    /// States only move forward: paid → reversed is the only way back from a payment. A failure (taken from a
+    /// provider's word that money did not move) gives way to a payment the provider itself confirmed — an
+    /// unverified "failed" must never make a real payment vanish.
     static func allowedMove(from old: String, to new: ProviderOutcome) -> Bool {
         switch old {
         case "open", "pending": true
+        case "failed": new == .paid
         case "paid": new == .reversed
         default: false
         }

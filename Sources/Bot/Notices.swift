@@ -271,6 +271,21 @@ extension Notices {
         return notices
     }
 
+    /// Admins are told a cancelled booking's refund waits for them: made by hand (`manual`), or failed at the
+    /// provider.
+    public func adminRefundOwed(_ booking: Booking, manual: Bool, admins: [TelegramUserID]) async -> [NewOutboxMessage] {
+        guard let id = booking.id else { return [] }
+        var messages: [NewOutboxMessage] = []
+        for admin in admins {
+            let (t, _) = await format(for: admin)
+            messages.append(.send(
+                SendMessage(chatId: admin.rawValue, text: t.adminRefundOwed(Int(id.rawValue), method: booking.paymentMethod ?? "?",
+                                                                            amount: booking.price.total.formatted(), manual: manual)),
+                kind: "admin.refund_owed", dedupeKey: "refund-admin:\(id.rawValue):\(manual ? "manual" : "failed"):\(admin.rawValue)"))
+        }
+        return messages
+    }
+
     /// The payer is told their money went back (a row of the list settled through the provider).
     public func moneyReturned(_ row: MoneyToReturn) async -> [NewOutboxMessage] {
         guard let user = row.userID else { return [] }

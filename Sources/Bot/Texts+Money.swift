@@ -44,4 +44,11 @@ extension Texts {
             : t("Was this money returned to the payer at the provider? The payer is told it was.\n\n\(line)",
                 "¿Se devolvió este dinero al pagador en el proveedor? Se le avisará al pagador.\n\n\(line)")
     }
+    public func adminRefundOwed(_ n: Int, method: String, amount: String, manual: Bool) -> String {
+        manual
+            ? t("💸 <b>Refund to make by hand</b>\nBooking #\(n) was cancelled with a full refund of \(amount) paid through \(method). Return it at \(method), then press “Refund done” under 💸 Refunds and reports.",
+                "💸 <b>Reembolso a mano</b>\nLa reserva #\(n) se canceló con reembolso completo de \(amount) pagado con \(method). Devuélvelo en \(method) y pulsa “Reembolso hecho” en 💸 Reembolsos y reportes.")
+            : t("⚠️ <b>Refund failed</b>\nThe refund of \(amount) for booking #\(n) (\(method)) failed at the provider. Retry it under 💸 Refunds and reports.",
+                "⚠️ <b>Reembolso fallido</b>\nEl reembolso de \(amount) de la reserva #\(n) (\(method)) falló en el proveedor. Reinténtalo en 💸 Reembolsos y reportes.")
+    }
 }

@@ -282,6 +282,7 @@ struct CancellationFlowTests {
                 #expect(record.amount == Money(minorUnits: 30_000, currency: .usd))
                 try await Self.expectMessage(h, maria.id, contains: "Our team cancelled booking #1")
                 try await Self.expectMessage(h, maria.id, contains: "is being processed by our team")
+                try await Self.expectMessage(h, admin.id, contains: "Refund to make by hand")
                 try await Self.expectLedgerInvariant(h.store)
 
                 // A non-admin pressing the admin's buttons changes nothing.
@@ -489,6 +490,7 @@ struct CancellationFlowTests {
                 try await h.expectLast(admin.id, contains: "The refund failed")
                 #expect(try await h.store.booking(BookingID(1))?.refundState == .failed)
                 #expect(try await h.store.auditLog(limit: 10).contains { $0.action == "refund.failed" })
+                try await Self.expectMessage(h, admin.id, contains: "Refund failed")
                 try await Self.expectLedgerInvariant(h.store)
 
                 await h.fake.sendText("/admin_models", from: admin)

@@ -88,8 +88,10 @@ extension PaymentsRuntime {
         let at = now()
         logger.error("refund failed", metadata: ["reason": "\(reason)"])
         do {
+            // Admins are told at once (one notice per booking and failure state; the list shows the reason).
+            let admins = await notices?.adminRefundOwed(booking, manual: false, admins: configuration.adminIDs.sorted()) ?? []
             _ = try await store.apply(
-                .refundSettled(succeeded: false, at: at), to: id, messages: [],
+                .refundSettled(succeeded: false, at: at), to: id, messages: admins,
                 audit: AuditEntry(actor: actor?.rawValue, role: actor == nil ? "system" : "refund", action: "refund.failed", entity: "booking",
                                   entityID: "\(id)", before: "refund \(booking.refundState.rawValue)", after: "failed: \(reason)", at: at))
         } catch {
@@ -112,7 +114,8 @@ extension PaymentsRuntime {
                     actor: actor?.rawValue, role: actor == nil ? "system" : "refund", action: "refund.manual_pending", entity: "booking",
                     entityID: "\(id)", before: nil,
                     after: "refund \(booking.price.total.decimalString) \(booking.price.total.currency.code) by hand in \(provider)", at: at))
-                try await store.enqueue(await notices?.manualRefundPending(booking) ?? [], at: at)
+                let admins = await notices?.adminRefundOwed(booking, manual: true, admins: configuration.adminIDs.sorted()) ?? []
+                try await store.enqueue((await notices?.manualRefundPending(booking) ?? []) + admins, at: at)
             }
         } catch {
             logger.error("could not record the manual refund", metadata: ["error": "\(error)"])

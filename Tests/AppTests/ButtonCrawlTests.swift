@@ -483,7 +483,8 @@ struct ButtonCrawlTests {
             // started it, and the scheduler sends reminders at once).
             for persona in Self.personas { await h.fake.sendText("/start", from: persona.user) }
             try await Self.serve(h, logs: logs) {
-                try await h.fake.waitUntil {
+                // The seeded world's notices go out at Telegram's pace (one a second per chat): wait for all of them.
+                try await h.fake.waitUntil(timeout: .seconds(60)) {
                     let idle = await h.fake.pendingUpdateIds().isEmpty
                     let sent = (try? await h.store.pendingOutboxCount()) == 0
                     return idle && sent

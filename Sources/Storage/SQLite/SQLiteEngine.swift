@@ -17,7 +17,7 @@ final class SQLiteEngine: SQLEngine {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         let db = connection.sql()
         do {
-            _ = try await db.raw("PRAGMA busy_timeout = 5000").all()
+            _ = try await db.raw("PRAGMA busy_timeout = 15000").all()
             _ = try await db.raw("PRAGMA journal_mode = WAL").all()
             _ = try await db.raw("PRAGMA synchronous = NORMAL").all()
             _ = try await db.raw("PRAGMA foreign_keys = ON").all()

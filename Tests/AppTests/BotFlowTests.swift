@@ -206,7 +206,7 @@ struct TelegramWebhookTests {
             try await h.addHost()
             let port = try Self.freePort()
             let maria = User(id: 6001, firstName: "Maria", languageCode: "en")
-            let env = ["PORT": String(port), "PUBLIC_URL": "http://127.0.0.1:\(port)", "TELEGRAM_WEBHOOK_SECRET": "s3cret-Token_1"]
+            let env = ["PORT": String(port), "PUBLIC_URL": "http://127.0.0.1:\(port)", "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": "s3cret-Token_1"]
             try await h.serve(env) {
                 try await h.fake.waitUntil { await h.fake.webhook() != nil }
                 let hook = try #require(await h.fake.webhook())

@@ -114,6 +114,7 @@ struct CallLifecycleTests {
         for (index, store) in world.stores.enumerated() {
             let environment = [
                 "DATABASE_URL": "unused.sqlite", "PORT": String(ports[index]), "PUBLIC_URL": "http://127.0.0.1:\(ports[0])",
+                "TELEGRAM_MODE": "webhook",
                 "TELEGRAM_BOT_TOKEN": world.fake.token, "TELEGRAM_API_URL": world.fake.baseURL, "DEFAULT_TIMEZONE": "Europe/Madrid",
                 "SCHEDULER_INTERVAL_SECONDS": "1", "INSTANCE_NAME": "instance-\(index)",
             ].merging(env) { _, new in new }

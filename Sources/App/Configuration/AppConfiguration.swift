@@ -16,6 +16,9 @@ public struct AppConfiguration: Sendable {
     public var adminIDs: Set<TelegramUserID>
     public var logLevel: String
     public var telegram: TelegramSettings?
+    /// `PUBLIC_URL` (no trailing slash): this server's public base, for payment pages and callbacks (Stripe's
+    /// return pages, ePayco, Agora's join page) and, only with `TELEGRAM_MODE=webhook`, Telegram's webhook.
+    public var publicURL: String? = nil
     public var stripe: StripeSettings?
     /// ePayco; nil = not offered (see `EpaycoSettings`).
     public var epayco: EpaycoSettings? = nil
@@ -98,9 +101,10 @@ public struct AppConfiguration: Sendable {
             database: database, host: host, port: port, commission: commission, holdMinutes: hold,
             slotRules: SlotRules(horizonDays: horizon, minimumNoticeMinutes: notice, bufferMinutes: buffer, gridMinutes: slot),
             defaultAvailability: availability, defaultZone: zone, adminIDs: admins, logLevel: logLevel,
-            telegram: try telegram(env, randomSecret: randomToken), stripe: try stripe(env), schedulerIntervalSeconds: interval,
+            telegram: try telegram(env), stripe: try stripe(env), schedulerIntervalSeconds: interval,
             starsPerUSD: stars)
         // Later settings are read one per line below, each by its own function (keeps this list short).
+        configuration.publicURL = try value(env, "PUBLIC_URL") == nil ? nil : httpURL(env, "PUBLIC_URL", default: "")
         configuration.instanceName = try reader.string("INSTANCE_NAME", default: defaultInstanceName())
         configuration.outboxLeaseSeconds = try reader.int("OUTBOX_LEASE_SECONDS", default: 120, in: 1...3600)
         configuration.epayco = try epayco(env)

@@ -1,19 +1,49 @@
+import Crypto
 import Domain
+import Foundation
+
+/// How Telegram's updates reach the bot (`TELEGRAM_MODE`).
+public enum TelegramMode: String, Sendable, Equatable, CaseIterable {
+    /// `getUpdates` long polling (the default): works behind NAT, needs no public URL.
+    case polling
+    /// Telegram POSTs updates to `<PUBLIC_URL>/telegram/webhook` with our secret token.
+    case webhook
+}
 
 /// The bot's connection to Telegram. Absent when `TELEGRAM_BOT_TOKEN` is unset (the HTTP server still runs).
 public struct TelegramSettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     public var token: String
     public var apiURL: String
-    /// When set, updates arrive by webhook at `<publicURL>/telegram/webhook`; otherwise by long polling.
+    /// `TELEGRAM_MODE`: long polling (default) or webhook. `PUBLIC_URL` alone does not switch to webhook mode
+    /// (ePayco and Agora need a public URL too).
+    public var mode: TelegramMode
+    /// `PUBLIC_URL`; always set in webhook mode.
     public var publicURL: String?
+    /// The webhook's `secret_token`: `TELEGRAM_WEBHOOK_SECRET`, or derived from the token (the same on every
+    /// instance with that token; see `derivedWebhookSecret`). Never logged.
     public var webhookSecret: String
     /// Long-polling `timeout` in seconds.
     public var pollTimeout: Int
 
-    public var webhookURL: String? { publicURL.map { $0 + "/telegram/webhook" } }
+    public init(token: String, apiURL: String, mode: TelegramMode, publicURL: String?, webhookSecret: String, pollTimeout: Int) {
+        self.token = token
+        self.apiURL = apiURL
+        self.mode = mode
+        self.publicURL = publicURL
+        self.webhookSecret = webhookSecret
+        self.pollTimeout = pollTimeout
+    }
+
+    /// Where Telegram delivers updates: `<publicURL>/telegram/webhook` in webhook mode, nil when polling.
+    public var webhookURL: String? {
+        guard mode == .webhook else { return nil }
+        return publicURL.map { $0 + "/telegram/webhook" }
+    }
 
     /// Secrets redacted.
-    public var description: String { "TelegramSettings(api: \(apiURL), publicURL: \(publicURL ?? "none"), token: ***, webhookSecret: ***)" }
+    public var description: String {
+        "TelegramSettings(api: \(apiURL), mode: \(mode.rawValue), publicURL: \(publicURL ?? "none"), token: ***, webhookSecret: ***)"
+    }
     public var debugDescription: String { description }
 }
 
@@ -112,7 +142,26 @@ extension AppConfiguration {
         return raw
     }
 
-    static func telegram(_ env: Env, randomSecret: () -> String) throws(ConfigurationError) -> TelegramSettings? {
+    /// `TELEGRAM_MODE`, checked whether or not the bot is configured; webhook mode needs `PUBLIC_URL`.
+    static func telegramMode(_ env: Env) throws(ConfigurationError) -> TelegramMode {
+        guard let text = value(env, "TELEGRAM_MODE") else { return .polling }
+        guard let mode = TelegramMode(rawValue: text.lowercased()) else {
+            throw ConfigurationError(variable: "TELEGRAM_MODE", message: "must be polling or webhook, got “\(text)”")
+        }
+        if mode == .webhook, value(env, "PUBLIC_URL") == nil {
+            throw ConfigurationError(
+                variable: "PUBLIC_URL",
+                message: "is required when TELEGRAM_MODE=webhook: Telegram posts updates to PUBLIC_URL/telegram/webhook (or set TELEGRAM_MODE=polling)")
+        }
+        return mode
+    }
+
+    static func telegram(_ env: Env) throws(ConfigurationError) -> TelegramSettings? {
+        let mode = try telegramMode(env)
+        let configuredSecret = value(env, "TELEGRAM_WEBHOOK_SECRET")
+        if let configuredSecret, !isWebhookSecret(configuredSecret) {
+            throw ConfigurationError(variable: "TELEGRAM_WEBHOOK_SECRET", message: "must be 1–256 characters of A–Z, a–z, 0–9, _ and -")
+        }
         guard let token = value(env, "TELEGRAM_BOT_TOKEN") else { return nil }
         let parts = token.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), !parts[1].isEmpty,
@@ -121,15 +170,28 @@ extension AppConfiguration {
         }
         let apiURL = try httpURL(env, "TELEGRAM_API_URL", default: "https://api.telegram.org")
         let publicURL = try value(env, "PUBLIC_URL") == nil ? nil : httpURL(env, "PUBLIC_URL", default: "")
-        let secret = value(env, "TELEGRAM_WEBHOOK_SECRET") ?? randomSecret()
-        guard (1...256).contains(secret.count), secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
-            throw ConfigurationError(variable: "TELEGRAM_WEBHOOK_SECRET", message: "must be 1–256 characters of A–Z, a–z, 0–9, _ and -")
-        }
         let pollText = value(env, "TELEGRAM_POLL_TIMEOUT") ?? "25"
         guard let poll = Int(pollText), (0...50).contains(poll) else {
             throw ConfigurationError(variable: "TELEGRAM_POLL_TIMEOUT", message: "must be a whole number of seconds from 0 to 50, got “\(pollText)”")
         }
-        return TelegramSettings(token: token, apiURL: apiURL, publicURL: publicURL, webhookSecret: secret, pollTimeout: poll)
+        return TelegramSettings(
+            token: token, apiURL: apiURL, mode: mode, publicURL: publicURL,
+            webhookSecret: configuredSecret ?? derivedWebhookSecret(token: token), pollTimeout: poll)
+    }
+
+    /// Telegram's rule for `secret_token`: 1–256 characters of A–Z, a–z, 0–9, _ and -.
+    static func isWebhookSecret(_ text: String) -> Bool {
+        (1...256).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
+    /// The webhook secret when `TELEGRAM_WEBHOOK_SECRET` is unset: HMAC-SHA256 keyed with the bot token over
+    /// "privatecalls-webhook-secret", base64url without padding (43 characters). Every instance with the same
+    /// token derives the same secret, so whichever registers the webhook last, all of them accept Telegram's
+    /// requests; it reveals nothing about the token.
+    static func derivedWebhookSecret(token: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("privatecalls-webhook-secret".utf8), using: SymmetricKey(data: Data(token.utf8)))
+        return Data(mac).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     static func stripe(_ env: Env) throws(ConfigurationError) -> StripeSettings? {
@@ -227,12 +289,5 @@ extension AppConfiguration {
             throw ConfigurationError(variable: name, message: "must be an http:// or https:// URL, got “\(url)”")
         }
         return url
-    }
-
-    /// 32 random URL-safe characters for the webhook secret when none is configured.
-    static func randomToken() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-        var rng = SystemRandomNumberGenerator()
-        return String((0..<32).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
     }
 }

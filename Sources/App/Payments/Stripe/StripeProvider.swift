@@ -19,7 +19,7 @@ struct StripeProvider: PaymentProvider {
         guard let settings = configuration.stripe else { return nil }
         return StripeProvider(
             client: StripeClient(secretKey: settings.secretKey, baseURL: settings.apiURL, logger: logger),
-            webhookSecret: settings.webhookSecret, publicURL: configuration.telegram?.publicURL)
+            webhookSecret: settings.webhookSecret, publicURL: configuration.publicURL)
     }
 
     var method: PaymentMethod { .stripe }

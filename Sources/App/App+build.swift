@@ -15,7 +15,11 @@ public func buildApplication(
     let router = Router()
     // Paths only, never query strings: a call link's query carries its token.
     router.add(middleware: LogRequestPathsMiddleware(level: .debug))
-    HealthRoutes(store: store).register(on: router)
+    // The bot's start-up calls to Telegram (retried until it answers) gate /readyz, not the HTTP server.
+    let telegramReadiness = configuration.telegram.map { telegram in
+        TelegramReadiness(expecting: telegram.webhookURL == nil ? [.getMe, .setMyCommands] : [.getMe, .setMyCommands, .setWebhook])
+    }
+    HealthRoutes(store: store, telegram: telegramReadiness).register(on: router)
     let now: @Sendable () -> Instant = { clock.now() }
 
     // Video rooms for the calls (VIDEO_PROVIDER); Agora's links open our join page.
@@ -32,7 +36,7 @@ public func buildApplication(
     var payments: PaymentsRuntime?
     var refundClient: TelegramClient?
     var callNotices: Notices?
-    if let telegram = configuration.telegram {
+    if let telegram = configuration.telegram, let telegramReadiness {
         var botLogger = logger
         botLogger[metadataKey: "component"] = "bot"
         let client = TelegramClient(token: telegram.token, baseURL: telegram.apiURL, logger: botLogger)
@@ -50,15 +54,17 @@ public func buildApplication(
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
         runtime.registerRoutes(on: router)
-        services.append(BotCommandsService(client: client, logger: botLogger))
+        let startup = StartupCall(readiness: telegramReadiness, backoff: telegram.startupBackoff, logger: botLogger)
+        services.append(BotCommandsService(client: client, startup: startup, logger: botLogger))
         services.append(OutboxSender(
             store: store, api: client, now: now, instance: configuration.instanceName, logger: botLogger,
             lease: Int64(configuration.outboxLeaseSeconds)))
         if let url = telegram.webhookURL {
             TelegramWebhookRoutes(secret: telegram.webhookSecret, dispatcher: dispatcher).register(on: router)
-            services.append(WebhookRegistration(client: client, url: url, secret: telegram.webhookSecret, logger: botLogger))
+            services.append(WebhookRegistration(client: client, url: url, secret: telegram.webhookSecret, startup: startup, logger: botLogger))
         } else {
-            services.append(PollingService(client: client, dispatcher: dispatcher, store: store, timeout: telegram.pollTimeout, logger: botLogger))
+            let polling = PollingService(client: client, dispatcher: dispatcher, store: store, timeout: telegram.pollTimeout, logger: botLogger)
+            services.append(AfterTokenCheck(inner: polling, readiness: telegramReadiness))
         }
     } else {
         logger.notice("bot disabled: TELEGRAM_BOT_TOKEN is not set")

@@ -11,6 +11,8 @@ struct ScriptedFault: Sendable {
         case drop(after: Duration)
         /// Carry the request out, but hold its answer this long (a slow Telegram).
         case hold(Duration)
+        /// Do nothing with the request and answer these bytes with this status, not Telegram's JSON envelope.
+        case garble(status: Int, body: Data)
     }
 
     /// The canonical method name.
@@ -49,6 +51,14 @@ extension FakeState {
         callLog[index].error = "connection dropped (scripted)"
         logger.debug("FakeBotAPI dropped a call", metadata: ["method": "\(callLog[index].method)"])
         return .drop(until: .now + delay)
+    }
+
+    /// Records call `index` as answered with unreadable bytes: nothing done.
+    func garble(_ index: Int, status: Int, body: Data) -> Step {
+        callLog[index].status = status
+        callLog[index].error = "unreadable answer (scripted)"
+        logger.debug("FakeBotAPI garbled a call", metadata: ["method": "\(callLog[index].method)"])
+        return .answer(status: status, body: body)
     }
 
     var isStopping: Bool { stopping }

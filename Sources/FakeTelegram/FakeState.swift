@@ -128,6 +128,7 @@ actor FakeState {
             case .fail(let failure): throw failure
             case .drop(let delay): return drop(index, after: delay)
             case .hold(let delay): holdFor = delay
+            case .garble(let status, let body): return garble(index, status: status, body: body)
             case nil: break
             }
             if let holdFor, case .answer(let status, let answer) = answer(index, result: try handle(method, body, files)) {

@@ -1,3 +1,4 @@
+import FakeTelegram
 import Foundation
 import Testing
 
@@ -80,6 +81,41 @@ struct ServeProcessTests {
         #expect(lines.count == 1, "\(output)")
         #expect(output.contains(expected), "\(output)")
         #expect(!output.contains("s3cret"))
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    /// A token Telegram rejects cannot start working by waiting: `serve` exits 1 with one line naming the
+    /// variable, and the token appears nowhere in its output.
+    @Test func aRejectedBotTokenExitsNonZeroWithOneClearLineAndNoToken() async throws {
+        let fake = try await FakeBotAPI.start()
+        do {
+            try await Self.rejectedToken(fake)
+        } catch {
+            await fake.stop()
+            throw error
+        }
+        await fake.stop()
+    }
+
+    static func rejectedToken(_ fake: FakeBotAPI) async throws {
+        let dir = try Self.tempDir()
+        let wrongToken = "987654:Wrong-Token_xyz123"
+        let environment = [
+            "PORT": String(Int.random(in: 20_000...40_000)), "TELEGRAM_BOT_TOKEN": wrongToken, "TELEGRAM_API_URL": fake.baseURL,
+        ]
+        let (process, errors) = try Self.run(["serve"], environment: environment, in: dir)
+        defer { if process.isRunning { process.terminate() } }
+        for _ in 0..<300 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning, "serve kept running with a rejected token")
+        if process.isRunning { process.terminate() }
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let fatal = output.split(separator: "\n").filter { $0.hasPrefix("privatecalls: ") }
+        #expect(fatal == ["privatecalls: TELEGRAM_BOT_TOKEN was rejected by Telegram (getMe: 401 Unauthorized); check the bot token from @BotFather"], "\(output)")
+        #expect(output.split(separator: "\n").last.map(String.init) == fatal.first.map(String.init))
+        #expect(!output.contains(wrongToken) && !output.contains("Wrong-Token_xyz123"), "the token leaked: \(output)")
+        #expect(await fake.calls("getMe").map(\.status) == [401], "a rejected token is not retried")
         try? FileManager.default.removeItem(at: dir)
     }
 

@@ -76,4 +76,14 @@ struct TelegramConfigurationTests {
         }
         #expect(!"\(try Self.telegram([:]))".contains(AppConfiguration.derivedWebhookSecret(token: Self.token)))
     }
+
+    @Test func startupBackoffHonoursRetryAfterAndDoublesUpToItsCap() {
+        let b = StartupBackoff.standard
+        #expect((1...9).map { b.delay(failures: $0, retryAfter: nil) } == [
+            .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30), .seconds(30), .seconds(30),
+        ])
+        #expect(b.delay(failures: 1_000, retryAfter: nil) == .seconds(30))
+        #expect(b.delay(failures: 5, retryAfter: 3) == .seconds(3))
+        #expect(b.delay(failures: 1, retryAfter: 0) == .seconds(1))
+    }
 }

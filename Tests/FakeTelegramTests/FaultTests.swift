@@ -3,7 +3,7 @@ import Foundation
 import Telegram
 import Testing
 
-/// Faults for one chat, lasting faults and dropped connections (FakeBotAPI+Faults.swift).
+/// Faults for one chat, lasting faults, dropped connections and garbled answers (FakeBotAPI+Faults.swift).
 @Suite("Scripted faults")
 struct FaultTests {
     @Test func failNextForOneChatLeavesOtherChatsAlone() async throws {
@@ -58,6 +58,23 @@ struct FaultTests {
             await fake.clearFaults()
             let me = try await client.getMe()
             #expect(me.isBot)
+        }
+    }
+
+    @Test func aGarbledAnswerIsUnreadableAndDoesNothing() async throws {
+        try await withFake { fake, client in
+            await fake.sendText("hi", from: alice)
+            await fake.garbleNext("sendMessage", chat: alice.id)
+            await fake.garbleNext("getMe", status: 502)
+            let error = await failure { try await client.sendMessage(SendMessage(chatId: alice.id, text: "lost")) }
+            guard case .decoding? = error else { Issue.record("expected an unreadable answer, got \(String(describing: error))"); return }
+            // A non-JSON 5xx reads as that server error.
+            #expect(await failure { try await client.getMe() } == .api(code: 502, description: "server error"))
+            try await client.sendMessage(SendMessage(chatId: alice.id, text: "kept"))
+            #expect(await fake.messages(chat: alice.id).compactMap(\.text) == ["kept"])
+            let calls = await fake.calls("sendMessage")
+            #expect(calls.map(\.status) == [200, 200])
+            #expect(calls.map(\.error) == ["unreadable answer (scripted)", nil])
         }
     }
 

@@ -3,24 +3,29 @@ import Logging
 import ServiceLifecycle
 import Telegram
 
-/// At start: checks the token with getMe and publishes the command list in English and Spanish.
+/// At start: checks the token with getMe and publishes the command list in English and Spanish, each call
+/// retried until Telegram answers (`StartupCall`); only a rejected token ends the process.
 struct BotCommandsService: Service, CustomStringConvertible {
     var description: String { "BotCommandsService" }
 
     let client: TelegramClient
+    let startup: StartupCall
     let logger: Logger
 
     func run() async throws {
-        let me: User
         do {
-            me = try await client.getMe()
-        } catch {
-            if case .api(let code, let description) = error, code == 401 || code == 404 {
-                logger.critical("Telegram rejected TELEGRAM_BOT_TOKEN", metadata: ["reason": "\(code) \(description)"])
-                throw BotStartError.tokenRejected
-            }
-            throw error
+            try await cancelWhenGracefulShutdown { [self] in try await startUp() }
+        } catch is CancellationError {
+            return // shut down before Telegram answered
         }
+        // A service that returns ends the whole group: stay until shutdown.
+        try? await gracefulShutdown()
+    }
+
+    private func startUp() async throws {
+        let client = self.client
+        let me = try await startup.run(.getMe) { () async throws(TelegramError) -> User in try await client.getMe() }
+        startup.readiness.done(.getMe)
         logger.info("bot connected", metadata: ["username": "\(me.username ?? "?")"])
         for language in Language.allCases {
             let t = Texts(language)
@@ -31,14 +36,11 @@ struct BotCommandsService: Service, CustomStringConvertible {
                 BotCommand(command: "model_profile", description: t.commandProfile),
                 BotCommand(command: "settings", description: t.commandSettings),
             ]
-            try await client.setMyCommands(SetMyCommands(commands: commands, languageCode: language == .en ? nil : language.rawValue))
+            let request = SetMyCommands(commands: commands, languageCode: language == .en ? nil : language.rawValue)
+            try await startup.run(.setMyCommands) { () async throws(TelegramError) in
+                try await client.setMyCommands(request)
+            }
         }
-        // A service that returns ends the whole group: stay until shutdown.
-        try? await gracefulShutdown()
+        startup.readiness.done(.setMyCommands)
     }
-}
-
-enum BotStartError: Error, CustomStringConvertible {
-    case tokenRejected
-    var description: String { "TELEGRAM_BOT_TOKEN was rejected by Telegram" }
 }

@@ -24,6 +24,9 @@ public struct TelegramSettings: Sendable, Equatable, CustomStringConvertible, Cu
     public var webhookSecret: String
     /// Long-polling `timeout` in seconds.
     public var pollTimeout: Int
+    /// How `getMe`, `setMyCommands` and `setWebhook` are retried at start-up (not read from the environment;
+    /// tests shorten it).
+    public var startupBackoff: StartupBackoff = .standard
 
     public init(token: String, apiURL: String, mode: TelegramMode, publicURL: String?, webhookSecret: String, pollTimeout: Int) {
         self.token = token
@@ -45,6 +48,32 @@ public struct TelegramSettings: Sendable, Equatable, CustomStringConvertible, Cu
         "TelegramSettings(api: \(apiURL), mode: \(mode.rawValue), publicURL: \(publicURL ?? "none"), token: ***, webhookSecret: ***)"
     }
     public var debugDescription: String { description }
+}
+
+/// Start-up retries of the Bot API calls the bot needs before it is ready: a 429 waits Telegram's
+/// `retry_after`; anything else (5xx, network, an unreadable answer) waits `first`, doubling up to `maximum`.
+public struct StartupBackoff: Sendable, Equatable {
+    public var first: Duration
+    public var maximum: Duration
+
+    public init(first: Duration, maximum: Duration) {
+        self.first = first
+        self.maximum = maximum
+    }
+
+    /// 0.5 s → 1 → 2 … → 30 s.
+    public static let standard = StartupBackoff(first: .milliseconds(500), maximum: .seconds(30))
+
+    /// The wait after the `failures`-th failure in a row (1 = the first).
+    public func delay(failures: Int, retryAfter: Int?) -> Duration {
+        if let retryAfter { return .seconds(max(retryAfter, 1)) }
+        var delay = first
+        for _ in 1..<max(failures, 1) {
+            delay = delay * 2
+            if delay >= maximum { return maximum }
+        }
+        return min(delay, maximum)
+    }
 }
 
 /// Stripe, offered only when both secrets are configured.

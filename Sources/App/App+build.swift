@@ -52,7 +52,9 @@ public func buildApplication(
         settings.cancellation = configuration.cancellation
         settings.maxLiveHoldsPerUser = configuration.maxLiveHoldsPerUser
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
-        let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger)
+        let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger, instance: configuration.instanceName)
+        // Listed before the receivers: a graceful shutdown stops receiving first, then lets the worker finish.
+        services.append(InboxWorker(dispatcher: dispatcher))
         runtime.registerRoutes(on: router)
         let startup = StartupCall(readiness: telegramReadiness, backoff: telegram.startupBackoff, logger: botLogger)
         services.append(BotCommandsService(client: client, startup: startup, logger: botLogger))

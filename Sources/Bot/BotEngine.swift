@@ -54,22 +54,31 @@ public final class BotEngine: Sendable {
         var document: InputFile?
     }
 
+    /// Handles an update, logging a failure (tests and benchmarks that drive the engine directly).
     public func handle(_ update: Update) async {
+        do {
+            try await process(update)
+        } catch {
+            var logger = self.logger
+            logger[metadataKey: "update"] = "\(update.updateId)"
+            logger.error("update failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Handles an update; a failure is thrown for the inbox to retry or give up (a step already taken is not
+    /// repeated in effect: holds, payments, cancellations and reviews are idempotent in the store).
+    public func process(_ update: Update) async throws {
         var logger = self.logger
         logger[metadataKey: "update"] = "\(update.updateId)"
         if let chat = update.chatId { logger[metadataKey: "chat"] = "\(chat)" }
-        do {
-            if let query = update.callbackQuery {
-                try await handleCallback(query, logger: logger)
-            } else if let query = update.preCheckoutQuery {
-                try await handlePreCheckout(query, logger: logger)
-            } else if let message = update.message, message.successfulPayment != nil {
-                try await handleSuccessfulPayment(message, logger: logger)
-            } else if let message = update.message, let from = message.from, message.chat.type == "private" {
-                try await handleMessage(message, from: from, logger: logger)
-            }
-        } catch {
-            logger.error("update failed", metadata: ["error": "\(error)"])
+        if let query = update.callbackQuery {
+            try await handleCallback(query, logger: logger)
+        } else if let query = update.preCheckoutQuery {
+            try await handlePreCheckout(query, logger: logger)
+        } else if let message = update.message, message.successfulPayment != nil {
+            try await handleSuccessfulPayment(message, logger: logger)
+        } else if let message = update.message, let from = message.from, message.chat.type == "private" {
+            try await handleMessage(message, from: from, logger: logger)
         }
     }
 

@@ -26,10 +26,11 @@ struct PollingService: Service, CustomStringConvertible {
                 do {
                     let updates = try await client.getUpdates(offset: offset, timeout: timeout)
                     failures = 0
-                    for update in updates.sorted(by: { $0.updateId < $1.updateId }) {
-                        _ = try await dispatcher.dispatch(update)
-                        offset = max(offset ?? 0, update.updateId + 1)
-                    }
+                    // Kept in the inbox first; only then does the offset move past them (the next getUpdates
+                    // acknowledges them to Telegram).
+                    let sorted = updates.sorted(by: { $0.updateId < $1.updateId })
+                    try await dispatcher.receive(sorted)
+                    if let last = sorted.last { offset = max(offset ?? 0, last.updateId + 1) }
                 } catch {
                     if Task.isCancelled { break }
                     failures += 1

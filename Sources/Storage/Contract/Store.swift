@@ -144,6 +144,35 @@ public protocol Store: Sendable {
     /// The highest update id recorded (the long-polling offset is this + 1).
     func lastHandledUpdateID() async throws -> Int64?
 
+    // MARK: Update inbox (SQLStore+Inbox.swift)
+    /// Keeps updates (once per update_id; one handled before the inbox existed is skipped too) before they are
+    /// acknowledged to Telegram; returns the ids kept now.
+    @discardableResult
+    func receiveUpdates(_ updates: [NewInboxUpdate], at now: Instant) async throws -> [Int64]
+    /// Atomically claims up to `limit` due updates in update_id order — pending ones whose `notBefore` ≤ `now`
+    /// and handling ones whose lease ran out — marking them handling until `now + lease` by `claimer`, one
+    /// attempt more. Only the head of each chat's queue is claimable (no other update of the chat handled
+    /// under a live lease, no earlier one open), so a chat's updates are handled one at a time, in order, across
+    /// instances; updates without a chat (0) do not wait for each other.
+    func claimUpdates(limit: Int, now: Instant, lease: Int64, claimer: String) async throws -> [InboxUpdate]
+    /// Handled: done, payload erased — if the claim still holds (false otherwise).
+    @discardableResult
+    func finishUpdate(_ claim: InboxClaim, at now: Instant) async throws -> Bool
+    /// Back to pending, not before `notBefore`, with the error — if the claim still holds.
+    @discardableResult
+    func retryUpdate(_ claim: InboxClaim, notBefore: Instant, error: String) async throws -> Bool
+    /// Given up with the reason (payload erased) — if the claim still holds.
+    @discardableResult
+    func failUpdate(_ claim: InboxClaim, error: String, at now: Instant) async throws -> Bool
+    /// Every update `claimer` is handling goes back to pending at once (a graceful shutdown, or a restarted
+    /// instance taking over its own claims instead of waiting for the lease). Returns how many.
+    @discardableResult
+    func releaseUpdateClaims(claimer: String, at now: Instant) async throws -> Int
+    /// Kept updates in update_id order; nil for every status.
+    func inbox(status: InboxStatus?) async throws -> [InboxUpdate]
+    /// Updates pending or being handled.
+    func openInboxCount() async throws -> Int
+
     // MARK: Conversations
     func conversationState(chatID: Int64) async throws -> String?
     func setConversationState(chatID: Int64, _ state: String?, at now: Instant) async throws

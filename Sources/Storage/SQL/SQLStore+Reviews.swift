@@ -118,7 +118,12 @@ extension SQLStore {
 
     public func lastHandledUpdateID() async throws -> Int64? {
         try await read { db in
-            try await db.raw("SELECT MAX(update_id) AS last FROM telegram_updates").first()?.optional("last", Int64.self)
+            // Updates kept in the inbox count as received (the polling offset moves past them once they are kept).
+            try await db.raw("""
+                SELECT MAX(m) AS last FROM (
+                    SELECT MAX(update_id) AS m FROM telegram_updates UNION ALL SELECT MAX(update_id) AS m FROM telegram_inbox
+                ) AS ids
+                """).first()?.optional("last", Int64.self)
         }
     }
 }

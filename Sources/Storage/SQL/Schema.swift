@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues, paymentBindings]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues, paymentBindings, updateInbox]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.
@@ -363,6 +363,32 @@ enum Schema {
             )
             """,
             "CREATE INDEX stars_inbox_open ON stars_inbox (processed_at, received_at)",
+        ]
+    }
+
+    /// The durable update inbox: every Telegram update is kept before it is acknowledged, then claimed like
+    /// the outbox (one chat at a time, in update_id order, under a lease), and marked done, retried or given
+    /// up. Partial indexes over the open rows keep a claim independent of the history.
+    static let updateInbox = Migration(version: 9, name: "telegram update inbox") { flavor in
+        let t = DDL(flavor: flavor)
+        return [
+            """
+            CREATE TABLE telegram_inbox (
+                update_id \(t.int) PRIMARY KEY,
+                chat_id \(t.int) NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'handling', 'done', 'failed')),
+                attempts \(t.int) NOT NULL DEFAULT 0,
+                not_before \(t.int) NOT NULL,
+                claimed_by TEXT,
+                claimed_until \(t.int),
+                last_error TEXT,
+                received_at \(t.int) NOT NULL,
+                handled_at \(t.int)
+            )
+            """,
+            "CREATE INDEX telegram_inbox_open_by_chat ON telegram_inbox (chat_id, update_id) WHERE status IN ('pending', 'handling')",
+            "CREATE INDEX telegram_inbox_open ON telegram_inbox (update_id) WHERE status IN ('pending', 'handling')",
         ]
     }
 }

@@ -97,15 +97,7 @@ public struct DaimoClient: Sendable, CustomStringConvertible, CustomDebugStringC
             throw .invalidRequest("could not encode the payment: \(error)")
         }
 
-        let status: Int
-        let data: Data
-        do {
-            let response = try await http.execute(request, timeout: timeout)
-            status = Int(response.status.code)
-            data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
-        } catch {
-            throw .network("POST /api/payment: \(error)")
-        }
+        let (status, data) = try await ProviderHTTP.send(request, http: http, timeout: timeout, what: "POST /api/payment")
         let metadata: Logger.Metadata = ["booking_id": "\(r.bookingID)", "status": "\(status)"]
         guard (200..<300).contains(status) else {
             let message = (try? JSONDecoder().decode(ErrorBody.self, from: data)).flatMap { $0.error ?? $0.message }
@@ -139,12 +131,7 @@ public struct DaimoClient: Sendable, CustomStringConvertible, CustomDebugStringC
         var request = HTTPClientRequest(url: baseURL + path)
         request.headers.add(name: "Api-Key", value: apiKey)
         request.headers.add(name: "Accept", value: "application/json")
-        do {
-            let response = try await http.execute(request, timeout: timeout)
-            return (Int(response.status.code), Data(buffer: try await response.body.collect(upTo: 1 << 20)))
-        } catch {
-            throw .network("GET \(path): \(error)")
-        }
+        return try await ProviderHTTP.send(request, http: http, timeout: timeout, what: "GET \(path)")
     }
 
     struct CreateBody: Encodable {

@@ -41,6 +41,18 @@ struct LooseJSON {
     }
 }
 
+/// One request to a provider: its status and body (at most 1 MiB); no answer at all is `PaymentError.network`.
+enum ProviderHTTP {
+    static func send(_ request: HTTPClientRequest, http: HTTPClient, timeout: TimeAmount, what: String) async throws(PaymentError) -> (Int, Data) {
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            return (Int(response.status.code), Data(buffer: try await response.body.collect(upTo: 1 << 20)))
+        } catch {
+            throw .network("\(what): \(error)")
+        }
+    }
+}
+
 /// ePayco's transaction look-up: `GET <validationURL>/<x_ref_payco>` answers
 /// `{"success": true, "data": {"x_ref_payco", "x_transaction_id", "x_amount", "x_currency_code",
 /// "x_cod_transaction_state", "x_extra1", "x_id_invoice", …}}`, and `"success": false` for a reference it does not
@@ -82,15 +94,7 @@ public struct EpaycoValidationClient: Sendable {
         }
         var request = HTTPClientRequest(url: "\(baseURL)/\(reference)")
         request.headers.add(name: "Accept", value: "application/json")
-        let status: Int
-        let data: Data
-        do {
-            let response = try await http.execute(request, timeout: timeout)
-            status = Int(response.status.code)
-            data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
-        } catch {
-            throw .network("GET validation/\(reference): \(error)")
-        }
+        let (status, data) = try await ProviderHTTP.send(request, http: http, timeout: timeout, what: "GET validation/\(reference)")
         guard (200..<300).contains(status) else { throw .provider(status: status, message: "ePayco validation answered HTTP \(status)") }
         guard let json = LooseJSON(data) else { throw .invalidResponse("ePayco validation answered something that is not JSON") }
         guard json.bool("success") == true, let d = json.child("data") else { return .unknown }

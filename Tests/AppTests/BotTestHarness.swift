@@ -54,14 +54,7 @@ struct BotHarness {
     /// A harness on `database` for `body`, always cleaned up.
     static func with(_ database: Database, _ body: (BotHarness) async throws -> Void) async throws {
         guard database == .postgres else { return try await with(body) }
-        let h = try await makePostgres()
-        do {
-            try await body(h)
-        } catch {
-            await h.cleanUp()
-            throw error
-        }
-        await h.cleanUp()
+        try await using(try await makePostgres(), body)
     }
 
     /// A fresh database on the test PostgreSQL server (dropped by `cleanUp`).
@@ -92,7 +85,11 @@ struct BotHarness {
 
     /// A harness for `body`, always cleaned up (an open SQLite connection must be closed before exit).
     static func with(_ body: (BotHarness) async throws -> Void) async throws {
-        let h = try await make()
+        try await using(try await make(), body)
+    }
+
+    /// Runs `body` on `h`, always cleaning up.
+    static func using(_ h: BotHarness, _ body: (BotHarness) async throws -> Void) async throws {
         do {
             try await body(h)
         } catch {

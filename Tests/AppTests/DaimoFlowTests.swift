@@ -364,12 +364,7 @@ struct DaimoFlowTests {
             api.failLookUps(nil)
             #expect(try await Self.deliver(Self.event(), port: port) == 200)
             #expect(try await Self.deliver(Self.event(), port: port) == 200)
-            try await h.expectLast(maria.id, contains: "your call is booked")
-            try await h.outboxIdle()
-            #expect(await h.messages(maria.id, containing: "Payment received").count == 1)
-            #expect(try await h.store.booking(BookingID(1))?.status == .confirmed)
-            #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
-            #expect(try await h.allPaymentRows().map(\.status) == ["confirmed"])
+            try await h.expectConfirmedOnce(BookingID(1), user: maria.id)
         }
     }
 

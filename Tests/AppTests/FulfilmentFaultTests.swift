@@ -22,12 +22,7 @@ struct FulfilmentFaultTests {
     }
 
     static func with(_ faults: Faults, _ body: (BotHarness) async throws -> Void) async throws {
-        let h = try await harness(faults)
-        do { try await body(h) } catch {
-            await h.cleanUp()
-            throw error
-        }
-        await h.cleanUp()
+        try await BotHarness.using(try await harness(faults), body)
     }
 
     /// A valid Stripe payment whose fulfilment fails at write n, then Stripe's retry.

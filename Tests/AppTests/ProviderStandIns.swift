@@ -1,4 +1,5 @@
 import Foundation
+import Domain
 import HTTPTypes
 import Hummingbird
 import LocalServer
@@ -270,5 +271,17 @@ extension BotHarness {
     /// Audit rows whose action starts with "payment".
     func paymentAudit() async throws -> [AuditEntry] {
         try await store.auditLog(limit: 200).filter { $0.action.hasPrefix("payment") }
+    }
+}
+
+extension BotHarness {
+    /// The booking was confirmed exactly once: one confirmation to its user, one ledger row, one payment row.
+    func expectConfirmedOnce(_ booking: BookingID, user: Int64, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await expectLast(user, contains: "your call is booked")
+        try await outboxIdle()
+        #expect(await messages(user, containing: "Payment received").count == 1, sourceLocation: sourceLocation)
+        #expect(try await store.booking(booking)?.status == .confirmed, sourceLocation: sourceLocation)
+        #expect(try await store.ledger(bookingID: booking).count == 1, sourceLocation: sourceLocation)
+        #expect(try await allPaymentRows().map(\.status) == ["confirmed"], sourceLocation: sourceLocation)
     }
 }

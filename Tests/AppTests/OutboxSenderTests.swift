@@ -463,6 +463,32 @@ struct OutboxKillTests {
     }
 }
 
+extension OutboxKillTests {
+    /// The same instance restarted after SIGKILL (same INSTANCE_NAME) sends what it was sending at once, not
+    /// after the 120 s lease.
+    @Test func aRestartedInstanceTakesBackItsOwnClaimsAtOnce() async throws {
+        try await ServeRig.with { rig in
+            let long = ["OUTBOX_LEASE_SECONDS": "120"]
+            await rig.fake.dropNext("sendMessage", chat: alice, after: .seconds(60))
+            let first = try rig.start("alpha", extra: long)
+            try await rig.enqueue("taken back")
+            let fake = rig.fake
+            try await fake.waitUntil(timeout: .seconds(30)) { !(await fake.calls("sendMessage").isEmpty) }
+            #expect(try await rig.store.outbox(status: .sending).first?.claimedBy == "alpha")
+            first.kill()
+
+            let started = ContinuousClock.now
+            let second = try rig.start("alpha", extra: long)
+            try await rig.waitUntilSent()
+            let waited = ContinuousClock.now - started
+            second.stop()
+            #expect(waited < .seconds(30), "sent \(waited) after the restart, not after the lease")
+            #expect(await rig.accepted("taken back") == 1)
+            #expect(try await rig.store.outbox(status: nil).first?.attempts == 2)
+        }
+    }
+}
+
 // MARK: Support
 
 private let alice: Int64 = 1001

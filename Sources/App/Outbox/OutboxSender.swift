@@ -50,6 +50,13 @@ struct OutboxSender: Service, CustomStringConvertible {
     var beforeSend: (@Sendable (OutboxClaim) async -> Void)?
 
     func run() async throws {
+        // A restart under the same INSTANCE_NAME takes back what this instance was sending when it died.
+        do {
+            let taken = try await store.releaseOutboxClaims(claimer: instance, at: now())
+            if taken > 0 { logger.notice("took back messages this instance was sending before a restart", metadata: ["count": "\(taken)"]) }
+        } catch {
+            logger.error("could not take back earlier outbox claims", metadata: ["error": "\(error)"])
+        }
         let pacing = OutboxPacing(perChat: perChatInterval, perSecond: globalPerSecond)
         let stopping = Mutex(false)
         // A graceful shutdown lets the round in progress finish (cancelling a send in flight could make it

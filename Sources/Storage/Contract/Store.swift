@@ -211,6 +211,11 @@ public protocol Store: Sendable {
     /// Throws `notFound` for an unknown id.
     @discardableResult
     func failOutbox(_ claim: OutboxClaim, error: String, at now: Instant) async throws -> Bool
+    /// Every message `claimer` was sending goes back to pending at once: a restarted instance (same name)
+    /// takes its own claims back instead of waiting for their lease. (One it sent just before dying is sent
+    /// again — the at-least-once window the lease has too.) Returns how many.
+    @discardableResult
+    func releaseOutboxClaims(claimer: String, at now: Instant) async throws -> Int
     /// Messages in id order; nil for every status.
     func outbox(status: OutboxStatus?) async throws -> [OutboxMessage]
     /// Messages not yet sent nor given up (pending or sending).

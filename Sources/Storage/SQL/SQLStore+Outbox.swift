@@ -130,6 +130,16 @@ extension SQLStore {
         }
     }
 
+    public func releaseOutboxClaims(claimer: String, at now: Instant) async throws -> Int {
+        try await write { db in
+            try await db.raw("""
+                UPDATE outbox SET status = 'pending', not_before = \(bind: now.epochSeconds), claimed_until = NULL
+                WHERE status = 'sending' AND claimed_by = \(bind: claimer)
+                RETURNING id
+                """).all().count
+        }
+    }
+
     public func outbox(status: OutboxStatus?) async throws -> [OutboxMessage] {
         try await read { db in
             if let status {

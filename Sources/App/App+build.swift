@@ -65,7 +65,10 @@ public func buildApplication(
             TelegramWebhookRoutes(secret: telegram.webhookSecret, dispatcher: dispatcher).register(on: router)
             services.append(WebhookRegistration(client: client, url: url, secret: telegram.webhookSecret, startup: startup, logger: botLogger))
         } else {
-            let polling = PollingService(client: client, dispatcher: dispatcher, store: store, timeout: telegram.pollTimeout, logger: botLogger)
+            let leadership = Leadership(name: "telegram-poller", holder: configuration.instanceName, store: store, now: now, logger: botLogger)
+            services.append(LeadershipService(leadership: leadership))
+            var polling = PollingService(client: client, dispatcher: dispatcher, store: store, timeout: telegram.pollTimeout, logger: botLogger)
+            polling.leadership = leadership
             services.append(AfterTokenCheck(inner: polling, readiness: telegramReadiness))
         }
     } else {

@@ -64,4 +64,39 @@ struct InboxKillTests {
             }
         }
     }
+
+    /// Two instances on one database in polling mode: only the leader polls (Telegram would answer the second
+    /// poller 409 and cut the first), every update is handled once; when the leader is SIGKILLed the other takes
+    /// over within the lease and handles what comes next.
+    @Test func twoInstancesPollOneAtATimeAndTheOtherTakesOverWhenTheLeaderDies() async throws {
+        try await ServeRig.with { rig in
+            let fake = rig.fake, store = rig.store
+            let alpha = try rig.start("alpha"), beta = try rig.start("beta")
+            try await fake.waitUntil(timeout: .seconds(30)) { (try? await store.leaseHolder("telegram-poller", at: WallClock.system.now())) != nil }
+            let leader = try #require(try await store.leaseHolder("telegram-poller", at: WallClock.system.now()))
+            var sent: [Int64] = []
+            for i in 0..<10 { sent.append(await fake.sendText("/start", from: User(id: 3000 + Int64(i), firstName: "P\(i)"))) }
+            let first = sent
+            try await fake.waitUntil(timeout: .seconds(30)) {
+                let done = Set((try? await store.inbox(status: .done).map(\.updateID)) ?? [])
+                return Set(first).isSubset(of: done)
+            }
+            #expect(try await store.inbox(status: .done).filter { first.contains($0.updateID) }.allSatisfy { $0.attempts == 1 })
+            #expect(await fake.calls("getUpdates").filter { $0.status == 409 }.isEmpty, "only the leader polls")
+
+            (leader == "alpha" ? alpha : beta).kill()
+            let survivor = leader == "alpha" ? beta : alpha
+            let later = [await fake.sendText("/start", from: User(id: 3100, firstName: "Q")),
+                         await fake.sendText("/start", from: User(id: 3101, firstName: "R"))]
+            try await fake.waitUntil(timeout: .seconds(40)) {
+                let done = Set((try? await store.inbox(status: .done).map(\.updateID)) ?? [])
+                return Set(later).isSubset(of: done)
+            }
+            #expect(try await store.leaseHolder("telegram-poller", at: WallClock.system.now()) == (leader == "alpha" ? "beta" : "alpha"))
+            survivor.stop()
+            for user in [3000, 3005, 3009, 3100, 3101] as [Int64] {
+                #expect(await fake.messages(chat: user).filter { $0.text?.contains("Welcome") == true }.count == 1, "user \(user)")
+            }
+        }
+    }
 }

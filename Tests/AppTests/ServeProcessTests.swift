@@ -121,7 +121,7 @@ struct ServeProcessTests {
 
     @Test func migrateCommandIsIdempotent() async throws {
         let dir = try Self.tempDir()
-        for expected in ["(9 applied now)", "(0 applied now)"] {
+        for expected in ["(10 applied now)", "(0 applied now)"] {
             let process = Process()
             guard let binary = Self.binary else { Issue.record("privatecalls binary not found next to the tests"); return }
             process.executableURL = binary
@@ -133,7 +133,7 @@ struct ServeProcessTests {
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             #expect(process.terminationStatus == 0)
-            #expect(text.contains("schema version 9 \(expected)"), "\(text)")
+            #expect(text.contains("schema version 10 \(expected)"), "\(text)")
         }
         try? FileManager.default.removeItem(at: dir)
     }

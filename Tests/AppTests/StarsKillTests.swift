@@ -41,7 +41,7 @@ struct StarsKillTests {
         _ = try await store.markUpdateHandled(known, at: now)
         let env = ["STARS_PER_USD": "50", "SCHEDULER_INTERVAL_SECONDS": "1"]
 
-        let first = try rig.start("first-\(round)", extra: env)
+        let first = try rig.start("stars-\(round)", extra: env)
         if held {
             // An earlier update of the same chat whose reply Telegram is slow to answer.
             await fake.holdNext("sendMessage", chat: maria, for: .milliseconds(150))
@@ -55,7 +55,7 @@ struct StarsKillTests {
         try await Task.sleep(for: .milliseconds(killAfterMs))
         first.kill()
 
-        let second = try rig.start("second-\(round)", extra: env)
+        let second = try rig.start("stars-\(round)", extra: env)
         do {
             try await fake.waitUntil(timeout: .seconds(30)) {
                 guard (try? await store.booking(booking))?.status == .confirmed else { return false }

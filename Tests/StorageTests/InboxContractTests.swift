@@ -86,4 +86,24 @@ struct InboxContractTests {
             #expect(try await store.inbox(status: .done).count == 200)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func aLeaseHasOneHolderAtATime(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store async throws in
+            let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<20 { group.addTask { try await store.acquireLease("poller", holder: "i\(i)", now: day0, seconds: 10) } }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(winners == 1)
+            let holder = try #require(try await store.leaseHolder("poller", at: day0))
+            #expect(try await store.acquireLease("poller", holder: holder, now: day0.adding(seconds: 5), seconds: 10), "the holder renews")
+            #expect(try await store.acquireLease("poller", holder: "other", now: day0.adding(seconds: 14), seconds: 10) == false)
+            #expect(try await store.acquireLease("poller", holder: "other", now: day0.adding(seconds: 16), seconds: 10), "lapsed: taken over")
+            try await store.releaseLease("poller", holder: holder)
+            #expect(try await store.leaseHolder("poller", at: day0.adding(seconds: 17)) == "other", "only the holder can release")
+            try await store.releaseLease("poller", holder: "other")
+            #expect(try await store.leaseHolder("poller", at: day0.adding(seconds: 17)) == nil)
+            #expect(try await store.acquireLease("poller", holder: holder, now: day0.adding(seconds: 17), seconds: 10))
+        }
+    }
 }

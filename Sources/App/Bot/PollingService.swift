@@ -14,16 +14,31 @@ struct PollingService: Service, CustomStringConvertible {
     let store: any Store
     let timeout: Int
     let logger: Logger
+    /// Only the leader among instances polls (nil: always this one).
+    var leadership: Leadership? = nil
 
     func run() async throws {
         try? await client.deleteWebhook()
-        let start = try await store.lastHandledUpdateID().map { $0 + 1 }
-        logger.info("long polling started", metadata: ["offset": "\(start.map(String.init) ?? "none")"])
+        logger.info("long polling started")
         await cancelWhenGracefulShutdown { [self] in
-            var offset = start
+            var offset: Int64?
+            var leading = false
             var failures = 0
             while !Task.isCancelled {
+                if let leadership {
+                    guard await leadership.isLeader else {
+                        leading = false
+                        try? await Task.sleep(for: .milliseconds(250))
+                        continue
+                    }
+                }
                 do {
+                    if !leading {
+                        // (Re)gained the right to poll: continue after what any instance kept.
+                        offset = try await store.lastHandledUpdateID().map { $0 + 1 }
+                        leading = true
+                        logger.info("polling from", metadata: ["offset": "\(offset.map(String.init) ?? "none")"])
+                    }
                     let updates = try await client.getUpdates(offset: offset, timeout: timeout)
                     failures = 0
                     // Kept in the inbox first; only then does the offset move past them (the next getUpdates

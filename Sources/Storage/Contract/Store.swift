@@ -173,6 +173,15 @@ public protocol Store: Sendable {
     /// Updates pending or being handled.
     func openInboxCount() async throws -> Int
 
+    // MARK: Leases
+    /// Takes or renews the lease `name` for `holder` until `now + seconds` — when it is free, lapsed, or
+    /// `holder`'s already; true when `holder` holds it now. One statement, so two instances never both win.
+    func acquireLease(_ name: String, holder: String, now: Instant, seconds: Int64) async throws -> Bool
+    /// Gives the lease up (only `holder`'s), so another instance takes it at once.
+    func releaseLease(_ name: String, holder: String) async throws
+    /// Who holds the lease at `now`, if anyone.
+    func leaseHolder(_ name: String, at now: Instant) async throws -> String?
+
     // MARK: Conversations
     func conversationState(chatID: Int64) async throws -> String?
     func setConversationState(chatID: Int64, _ state: String?, at now: Instant) async throws

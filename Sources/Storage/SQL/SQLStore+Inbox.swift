@@ -128,4 +128,31 @@ extension SQLStore {
             lastError: try row.optional("last_error", String.self), receivedAt: try row.instant("received_at"),
             handledAt: try row.optional("handled_at", Int64.self).map(Instant.init(epochSeconds:)))
     }
+
+    // MARK: Leases
+
+    public func acquireLease(_ name: String, holder: String, now: Instant, seconds: Int64) async throws -> Bool {
+        guard seconds > 0 else { throw StoreError.invalidData("a lease must be positive") }
+        return try await write { db in
+            !(try await db.raw("""
+                INSERT INTO leases (name, holder, held_until) VALUES (\(bind: name), \(bind: holder), \(bind: now.adding(seconds: seconds).epochSeconds))
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
+                WHERE leases.held_until < \(bind: now.epochSeconds) OR leases.holder = excluded.holder
+                RETURNING holder
+                """).all().isEmpty)
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await write { db in
+            try await db.raw("DELETE FROM leases WHERE name = \(bind: name) AND holder = \(bind: holder)").run()
+        }
+    }
+
+    public func leaseHolder(_ name: String, at now: Instant) async throws -> String? {
+        try await read { db in
+            try await db.raw("SELECT holder FROM leases WHERE name = \(bind: name) AND held_until >= \(bind: now.epochSeconds)")
+                .first()?.string("holder")
+        }
+    }
 }

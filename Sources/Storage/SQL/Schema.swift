@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues, paymentBindings, updateInbox]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues, paymentBindings, updateInbox, leases]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.
@@ -389,6 +389,20 @@ enum Schema {
             """,
             "CREATE INDEX telegram_inbox_open_by_chat ON telegram_inbox (chat_id, update_id) WHERE status IN ('pending', 'handling')",
             "CREATE INDEX telegram_inbox_open ON telegram_inbox (update_id) WHERE status IN ('pending', 'handling')",
+        ]
+    }
+
+    /// Named leases: one holder at a time, until a moment (the Telegram poller's leader among instances).
+    static let leases = Migration(version: 10, name: "leases") { flavor in
+        let t = DDL(flavor: flavor)
+        return [
+            """
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                held_until \(t.int) NOT NULL
+            )
+            """,
         ]
     }
 }

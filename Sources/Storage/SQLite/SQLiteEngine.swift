@@ -31,16 +31,33 @@ final class SQLiteEngine: SQLEngine {
     func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await mutex.withLock {
             let db = connection.sql()
-            try await db.raw("BEGIN IMMEDIATE").run()
+            try await Self.begin(db)
             do {
                 let result = try await body(db)
-                try await db.raw("COMMIT").run()
+                try await Self.finish(db, "COMMIT")
                 return result
             } catch {
-                try? await db.raw("ROLLBACK").run()
+                try? await Self.finish(db, "ROLLBACK")
                 throw error
             }
         }
+    }
+
+    /// `BEGIN IMMEDIATE`. Should an earlier transaction have been left open on the connection (its end refused
+    /// — it must never happen, see `finish`), it is rolled back first rather than wedging every later write.
+    private static func begin(_ db: any SQLDatabase) async throws {
+        do {
+            try await db.raw("BEGIN IMMEDIATE").run()
+        } catch let error as SQLiteError where error.message.contains("within a transaction") {
+            try await finish(db, "ROLLBACK")
+            try await db.raw("BEGIN IMMEDIATE").run()
+        }
+    }
+
+    /// COMMIT or ROLLBACK in a task of its own: the caller's cancellation (a service stopping at shutdown in the
+    /// middle of a transaction) must not stop the transaction from ending, or the one connection stays inside it.
+    private static func finish(_ db: any SQLDatabase, _ statement: SQLQueryString) async throws {
+        try await Task { try await db.raw(statement).run() }.value
     }
 
     func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {

@@ -356,10 +356,14 @@ struct ButtonCrawlTests {
         func waitForReply(after count: Int, path: [String]) async {
             let fake = h.fake, id = user.id
             do {
+                let store = h.store
                 try await fake.waitUntil {
+                    // Idle means handled, not only fetched: the inbox holds nothing open (a notice arriving
+                    // meanwhile must not pass for the reply while the input still waits to be handled).
                     let idle = await fake.pendingUpdateIds().isEmpty
+                    let handled = (try? await store.openInboxCount()) == 0
                     let replies = await fake.messages(chat: id).count
-                    return idle && replies > count
+                    return idle && handled && replies > count
                 }
             } catch {
                 record([Finding(kind: .noReply, path: path, detail: "no reply in the chat")])
@@ -372,10 +376,12 @@ struct ButtonCrawlTests {
                 await h.fake.tapData(data, messageId: message, as: user)
                 let fake = h.fake
                 do {
+                    let store = h.store
                     try await fake.waitUntil {
                         let answered = await fake.unansweredCallbackQueries().isEmpty
                         let idle = await fake.pendingUpdateIds().isEmpty
-                        return answered && idle
+                        let handled = (try? await store.openInboxCount()) == 0
+                        return answered && idle && handled
                     }
                 } catch {
                     record([Finding(kind: .unanswered, path: path, detail: "callback \(data) not answered")])

@@ -234,8 +234,10 @@ struct TelegramWebhookTests {
                     #expect(status == 200)
                 }
                 try await h.fake.waitUntil { await h.fake.calls("sendMessage").count == before + 1 }
-                try await Task.sleep(for: .milliseconds(200))
+                // Idle: the inbox holds nothing open, so a second handling would have happened by now.
+                try await h.inboxIdle()
                 #expect(await h.fake.calls("sendMessage").count == before + 1)
+                #expect(try await h.store.inbox(status: nil).filter { $0.updateID == 1000 }.count == 1)
             }
         }
     }

@@ -45,8 +45,10 @@ struct StarsFlowTests {
                 await h.fake.sendSuccessfulPayment(payment, from: maria)
                 try await h.expectLast(maria.id, contains: "your call is booked")
                 await h.fake.sendSuccessfulPayment(payment, from: maria)
+                // Idle: fetched, handled (the inbox holds nothing open) and every notice sent.
                 try await h.fake.waitUntil { await h.fake.pendingUpdateIds().isEmpty }
-                try await Task.sleep(for: .milliseconds(300))
+                try await h.inboxIdle()
+                try await h.outboxIdle()
 
                 let booking = try #require(try await h.store.booking(BookingID(1)))
                 #expect(booking.status == .confirmed)

@@ -15,6 +15,12 @@ extension BotHarness {
         try await fake.waitUntil(timeout: .seconds(10)) { (try? await store.pendingOutboxCount()) == 0 }
     }
 
+    /// Waits until the update inbox holds nothing open: every update fetched so far is handled.
+    func inboxIdle() async throws {
+        let store = self.store
+        try await fake.waitUntil(timeout: .seconds(10)) { (try? await store.openInboxCount()) == 0 }
+    }
+
     /// Bot messages in a chat whose text contains `text`.
     func messages(_ chat: Int64, containing text: String) async -> [Message] {
         await fake.messages(chat: chat).filter { ($0.text ?? $0.caption ?? "").contains(text) }

@@ -143,7 +143,7 @@ struct StripeFlowTests {
             // A replay of the same event is acknowledged and changes nothing.
             let sent = await h.fake.calls("sendMessage").count
             #expect(try await Self.post(port: port, body: body, signature: signature) == 200)
-            try await Task.sleep(for: .milliseconds(200))
+            try await h.outboxIdle()
             #expect(await h.fake.calls("sendMessage").count == sent)
             #expect(try await h.store.ledger(bookingID: BookingID(1)).count == 1)
         }

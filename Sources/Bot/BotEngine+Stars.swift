@@ -54,7 +54,14 @@ extension BotEngine {
             refusal = t.holdGone
         }
         if let refusal { logger.notice("pre-checkout refused", metadata: ["payload": "\(query.invoicePayload)", "reason": "\(refusal)"]) }
-        try await api.answerPreCheckoutQuery(AnswerPreCheckoutQuery(preCheckoutQueryId: query.id, ok: refusal == nil, errorMessage: refusal))
+        do {
+            try await api.answerPreCheckoutQuery(AnswerPreCheckoutQuery(preCheckoutQueryId: query.id, ok: refusal == nil, errorMessage: refusal))
+        } catch {
+            // A 400 says the query is answered already (by an attempt of this update that a crash cut short
+            // after Telegram took the answer) or too old: no answer can change it now. Anything else is retried.
+            guard case .api(400, let description) = error else { throw error }
+            logger.notice("pre-checkout answer refused by Telegram", metadata: ["reason": "\(description)"])
+        }
     }
 
     /// The Stars payment of a `successful_payment` message, as kept in the Stars inbox.

@@ -168,7 +168,7 @@ public final class BotEngine: Sendable {
         guard let data = query.data, let action = CallbackAction(encoded: data) else {
             logger.notice("stale or unknown button", metadata: ["data": "\(query.data?.prefix(64) ?? "")"])
             try await render(Outcome(screen: mainMenu(session), newMessage: true), chatID: session.chatID, editing: nil)
-            try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.staleButton))
+            try await answer(query, text: session.texts.staleButton, logger: logger)
             return
         }
         let outcome: Outcome
@@ -177,20 +177,40 @@ public final class BotEngine: Sendable {
         } catch is AdminOnly {
             // A forwarded, replayed or forged admin button: nothing changes, and we keep a note of it.
             logger.notice("admin button pressed by a non-admin", metadata: ["user": "\(session.user.id)", "data": "\(data)"])
-            try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.notAllowed, showAlert: true))
+            try await answer(query, text: session.texts.notAllowed, showAlert: true, logger: logger)
             return
         } catch {
-            try? await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.somethingWentWrong, showAlert: true))
+            await answerFailure(query, error, session, logger: logger)
             throw error
         }
         // Render first, then answer: the button's spinner lasts until the new screen is there.
         do {
             try await render(outcome, chatID: session.chatID, editing: query.message)
         } catch {
-            try? await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: session.texts.somethingWentWrong, showAlert: true))
+            await answerFailure(query, error, session, logger: logger)
             throw error
         }
-        try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: outcome.toast))
+        try await answer(query, text: outcome.toast, logger: logger)
+    }
+
+    /// Answers a button press. Telegram refusing the answer with a 400 ("query is too old", or already answered
+    /// by an earlier attempt of this same update that a crash or a 429 cut short) changes nothing the user
+    /// sees but the spinner: noted, not an error — the update's work is done. Other failures (429, 5xx,
+    /// network) are thrown, so the update is retried.
+    func answer(_ query: CallbackQuery, text: String?, showAlert: Bool? = nil, logger: Logger) async throws {
+        do {
+            try await api.answerCallbackQuery(AnswerCallbackQuery(callbackQueryId: query.id, text: text, showAlert: showAlert))
+        } catch {
+            guard case .api(400, let description) = error else { throw error }
+            logger.notice("button answer refused; the screen is shown", metadata: ["reason": "\(description)"])
+        }
+    }
+
+    /// A press whose handling failed: an alert, unless the update will be tried again (a 429, Telegram's 5xx,
+    /// the network), whose retry answers the press itself.
+    func answerFailure(_ query: CallbackQuery, _ error: any Error, _ session: Session, logger: Logger) async {
+        if let telegram = error as? TelegramError, telegram.isRetryable { return }
+        try? await answer(query, text: session.texts.somethingWentWrong, showAlert: true, logger: logger)
     }
 
     func perform(_ action: CallbackAction, _ session: inout Session) async throws -> Outcome {
@@ -260,9 +280,12 @@ public final class BotEngine: Sendable {
                 _ = try await api.editMessageText(EditMessageText(chatId: chatID, messageId: message.messageId, text: screen.text, replyMarkup: screen.markup))
                 return
             } catch {
-                // Pressing the same button twice: nothing to change. Otherwise the message may be too old to
-                // edit: fall through and send a new one.
-                if case .api(_, let description) = error, description.contains("message is not modified") { return }
+                // Pressing the same button twice: nothing to change. A message Telegram refuses to edit (too
+                // old, deleted): fall through and send a new one. Anything else — a 429, a 5xx, the network —
+                // says nothing about the message: rethrown, so the update is retried after `retry_after` or a
+                // backoff, never turned into an immediate second message in the chat.
+                guard case .api(400, let description) = error else { throw error }
+                if description.contains("message is not modified") { return }
             }
         }
         _ = try await api.sendMessage(SendMessage(chatId: chatID, text: screen.text, replyMarkup: screen.markup))

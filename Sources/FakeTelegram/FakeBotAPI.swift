@@ -119,4 +119,10 @@ public final class FakeBotAPI: Sendable {
     public func blockBot(by user: User) async { await state.setBlocked(user.id, true) }
 
     public func unblockBot(by user: User) async { await state.setBlocked(user.id, false) }
+
+    /// Webhook delivery as Telegram does it for a bot that keeps failing: up to `attempts` POSTs per update
+    /// (default 4), waiting 50 ms, 100 ms, … but at most `maxBackoff` between two.
+    public func retryWebhookDeliveries(attempts: Int, maxBackoff: Duration = .seconds(1)) async {
+        await state.setDeliveryRetry(attempts: attempts, maxBackoff: maxBackoff)
+    }
 }

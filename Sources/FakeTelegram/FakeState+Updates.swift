@@ -120,7 +120,9 @@ extension FakeState {
 
     // MARK: Delivery
 
-    static let deliveryAttempts = 4
+    /// Attempts per update before giving up, and the longest wait between two (Telegram itself keeps trying
+    /// for much longer; tests that kill the bot's processes raise both with `retryWebhookDeliveries`).
+    static let defaultDeliveryAttempts = 4
 
     /// Starts the single delivery loop if a webhook is set and it is not running.
     func startDelivery() {
@@ -132,7 +134,7 @@ extension FakeState {
     private func deliverPending() async {
         while let (update, webhook) = nextDelivery() {
             var delivered = false
-            for attempt in 0..<Self.deliveryAttempts {
+            for attempt in 0..<deliveryAttempts {
                 let status = await Self.post(update, to: webhook)
                 deliveryLog.append((update.updateId, status))
                 if (200..<300).contains(status) {
@@ -140,7 +142,7 @@ extension FakeState {
                     break
                 }
                 if stopping || webhookConfig?.url != webhook.url { break }
-                if attempt + 1 < Self.deliveryAttempts { try? await Task.sleep(for: .milliseconds(50 << attempt)) }
+                if attempt + 1 < deliveryAttempts { try? await Task.sleep(for: min(.milliseconds(50 << min(attempt, 10)), deliveryMaxBackoff)) }
             }
             if delivered {
                 pending.removeAll { $0.update.updateId == update.updateId }

@@ -88,6 +88,8 @@ actor FakeState {
     var allowedUpdates: [String]?
     var deliveryLog: [(updateId: Int64, status: Int)] = []
     var deliveryTask: Task<Void, Never>?
+    var deliveryAttempts = FakeState.defaultDeliveryAttempts
+    var deliveryMaxBackoff: Duration = .seconds(1)
     var pollGeneration = 0
     var stopping = false
     var commandsByLanguage: [String: [BotCommand]] = [:]
@@ -265,6 +267,11 @@ actor FakeState {
     }
 
     func registerFile(_ fileId: String) { knownFiles.insert(fileId) }
+
+    func setDeliveryRetry(attempts: Int, maxBackoff: Duration) {
+        deliveryAttempts = max(1, attempts)
+        deliveryMaxBackoff = maxBackoff
+    }
 
     func setBlocked(_ chatId: Int64, _ blocked: Bool) {
         if blocked { blockedChats.insert(chatId) } else { blockedChats.remove(chatId) }

@@ -53,6 +53,9 @@ public func buildApplication(
         settings.maxLiveHoldsPerUser = configuration.maxLiveHoldsPerUser
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger, instance: configuration.instanceName)
+        // First: a graceful shutdown stops services in reverse order, so the heartbeat ends last, after the
+        // worker and the sender have finished or handed back what they held.
+        services.append(InstanceHeartbeat(store: store, instance: configuration.instanceName, now: now, logger: botLogger))
         // Listed before the receivers: a graceful shutdown stops receiving first, then lets the worker finish.
         services.append(InboxWorker(dispatcher: dispatcher))
         runtime.registerRoutes(on: router)

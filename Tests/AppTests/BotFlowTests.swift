@@ -76,6 +76,33 @@ struct BotFlowTests {
         }
     }
 
+    /// Telegram answering 429 to the edit a button press makes: the update waits for `retry_after` and the
+    /// edit is made then — no second message sent to the chat at once, no "something went wrong" alert.
+    @Test func a429OnAnEditIsRetriedAfterRetryAfterNotTurnedIntoANewMessage() async throws {
+        try await BotHarness.with { h in
+        try await h.addHost()
+        let maria = self.maria
+        try await h.run(["STARS_PER_USD": "50"]) { _ in
+            await h.fake.sendText("/start", from: maria)
+            try await h.expectLast(maria.id, contains: "Welcome to PrivateCalls")
+            let before = await h.fake.messages(chat: maria.id).count
+            await h.fake.failNext("editMessageText", chat: maria.id, code: 429, description: "Too Many Requests: retry after 30", retryAfter: 30)
+            try await h.fake.tap("📞 Private Calls", as: maria)
+            let store = h.store
+            try await h.fake.waitUntil {
+                (try? await store.inbox(status: .pending))?.contains { $0.lastError?.contains("429") == true } == true
+            }
+            #expect(await h.fake.messages(chat: maria.id).count == before, "no new message in place of the edit")
+            #expect(await h.fake.calls("answerCallbackQuery").isEmpty, "no alert: the retry answers the press")
+            h.clock.advance(minutes: 1)
+            try await h.expectLast(maria.id, contains: "choose a host")
+            #expect(await h.fake.messages(chat: maria.id).count == before, "edited in place")
+            let fake = h.fake
+            try await fake.waitUntil { await fake.unansweredCallbackQueries().isEmpty }
+        }
+        }
+    }
+
     @Test func twoUsersRacingForOneSlotGetOneHoldAndOneClearMessage() async throws {
         try await BotHarness.with { h in
         try await h.addHost()

@@ -165,73 +165,65 @@ struct ChaosUser {
         let chat = user.id
         func lost() -> Outcome { Outcome(chat: chat, slot: slot, paid: false, updates: updates) }
 
+        // Each answer is looked for from the pressed message on (edited in place, or sent after it): a retry of
+        // an earlier update, cut short by a kill, may repeat an earlier screen below it, which is harmless.
         updates.append(await fake.sendText("/book_private_call", from: user))
-        try await waitForButton { $0.contains(hostName) }
-        updates.append(try await tap { $0.contains(hostName) })
-        try await waitForButton { $0 == "📅 Book a call" }
-        updates.append(try await tap { $0 == "📅 Book a call" })
-        try await waitForButton { $0 == dayLabel }
-        updates.append(try await tap { $0 == dayLabel })
+        var screen = try #require(try await answer(since: 0, expecting: "Private calls"))
+        screen = try #require(try await press({ $0.contains(hostName) }, on: screen, expecting: "Calls of", &updates))
+        screen = try #require(try await press({ $0 == "📅 Book a call" }, on: screen, expecting: "pick a day", &updates))
         // From here on the other user who wants the same slot may take it at any step: then the bot says so.
-        guard try await step(to: "Pick a start time"), try await hasButton({ $0 == timeLabel }) else { return lost() }
-        updates.append(try await tap { $0 == timeLabel })
-        guard try await step(to: "How long should the call be?") else { return lost() }
-        updates.append(try await tap { $0.hasPrefix("15 min") })
-        guard try await step(to: "Your booking") else { return lost() }
-        updates.append(try await tap { $0 == "💳 Pay $75.00" })
-        guard try await step(to: "Choose how to pay") else { return lost() }
-        updates.append(try await tap { $0 == "⭐ Telegram Stars" })
-        try await waitForScreen { $0.contains("Pay 3750 Stars with the invoice above") }
+        guard let times = try await press({ $0 == dayLabel }, on: screen, expecting: "Pick a start time", &updates),
+              Self.buttons(of: times).contains(where: { $0.text == timeLabel }),
+              let lengths = try await press({ $0 == timeLabel }, on: times, expecting: "How long should the call be?", &updates),
+              let summary = try await press({ $0.hasPrefix("15 min") }, on: lengths, expecting: "Your booking", &updates),
+              let methods = try await press({ $0 == "💳 Pay $75.00" }, on: summary, expecting: "Choose how to pay", &updates)
+        else { return lost() }
+        _ = try #require(try await press({ $0 == "⭐ Telegram Stars" }, on: methods, expecting: "Pay 3750 Stars with the invoice above", &updates))
 
         let invoice = try #require(await fake.calls("sendInvoice").compactMap { try? $0.decode(SendInvoice.self) }.last { $0.chatId == chat })
         let queryID = "chaos-pcq-\(index)"
         updates.append(await fake.sendPreCheckoutQuery(PreCheckoutQuery(id: queryID, from: user, currency: "XTR", totalAmount: 3750,
                                                                         invoicePayload: invoice.payload)))
         let fake = self.fake
-        try await fake.waitUntil(timeout: ChaosRig.stepTimeout) { !(await fake.unansweredPreCheckoutQueries().contains(queryID)) }
+        try await wait("the pre-checkout answer") { !(await fake.unansweredPreCheckoutQueries().contains(queryID)) }
         let answer = try #require(await fake.calls("answerPreCheckoutQuery").compactMap { try? $0.decode(AnswerPreCheckoutQuery.self) }
             .first { $0.preCheckoutQueryId == queryID })
         #expect(answer.ok, "user \(index): pre-checkout refused: \(answer.errorMessage ?? "")")
         updates.append(await fake.sendSuccessfulPayment(SuccessfulPayment(
             currency: "XTR", totalAmount: 3750, invoicePayload: invoice.payload, telegramPaymentChargeId: "chaos-charge-\(index)",
             providerPaymentChargeId: ""), from: user))
-        try await fake.waitUntil(timeout: ChaosRig.stepTimeout) {
-            await fake.messages(chat: chat).contains { $0.text?.contains("Payment received") == true }
-        }
+        try await wait("the confirmation") { await fake.messages(chat: chat).contains { $0.text?.contains("Payment received") == true } }
         return Outcome(chat: chat, slot: slot, paid: true, updates: updates)
     }
 
     // MARK: Reading the chat
 
-    /// The newest bot message with buttons, and its callback buttons.
-    func keyboard() async -> (message: Message, buttons: [InlineKeyboardButton])? {
-        guard let message = await fake.messages(chat: user.id).last(where: { $0.replyMarkup != nil }) else { return nil }
-        return (message, message.replyMarkup?.inlineKeyboard.flatMap { $0 }.filter { $0.callbackData != nil } ?? [])
+    static let taken = ["no longer free", "someone booked that time", "No free times"]
+
+    static func buttons(of message: Message) -> [InlineKeyboardButton] {
+        message.replyMarkup?.inlineKeyboard.flatMap { $0 }.filter { $0.callbackData != nil } ?? []
     }
 
-    /// Waits for the next screen: true when it is `expected` (and not the notice that the time was taken).
-    func step(to expected: String) async throws -> Bool {
-        let taken = ["no longer free", "someone booked that time", "No free times"]
+    /// Presses the first matching button of `message` and waits for the answer.
+    func press(_ matches: (String) -> Bool, on message: Message, expecting: String, _ updates: inout [Int64]) async throws -> Message? {
+        let buttons = Self.buttons(of: message)
+        let button = try #require(buttons.first { matches($0.text) }, "user \(index): no such button in \(buttons.map(\.text))")
+        updates.append(await fake.tapData(button.callbackData!, messageId: message.messageId, as: user))
+        return try await answer(since: message.messageId, expecting: expecting)
+    }
+
+    /// Waits for a bot message from `since` on that shows `expecting` — or says the time was taken (nil).
+    func answer(since: Int64, expecting: String) async throws -> Message? {
         let fake = self.fake, chat = user.id
-        try await wait("“\(expected)”") {
-            let text = await fake.lastMessage(chat: chat)?.text ?? ""
-            return text.contains(expected) || taken.contains { text.contains($0) }
+        @Sendable func found() async -> Message? {
+            await fake.messages(chat: chat).last { m in
+                guard m.messageId >= since, let text = m.text else { return false }
+                return text.contains(expecting) || Self.taken.contains { text.contains($0) }
+            }
         }
-        let text = await fake.lastMessage(chat: chat)?.text ?? ""
-        return !taken.contains { text.contains($0) }
-    }
-
-    func hasButton(_ matches: (String) -> Bool) async throws -> Bool {
-        await keyboard()?.buttons.contains { matches($0.text) } ?? false
-    }
-
-    func waitForButton(_ matches: @escaping @Sendable (String) -> Bool) async throws {
-        try await wait("a button", { await keyboard()?.buttons.contains { matches($0.text) } ?? false })
-    }
-
-    func waitForScreen(_ matches: @escaping @Sendable (String) -> Bool) async throws {
-        let fake = self.fake, chat = user.id
-        try await wait("a screen", { matches(await fake.lastMessage(chat: chat)?.text ?? "") })
+        try await wait("“\(expecting)”") { await found() != nil }
+        let message = try #require(await found())
+        return Self.taken.contains { message.text?.contains($0) == true } ? nil : message
     }
 
     func wait(_ what: String, _ condition: @escaping @Sendable () async -> Bool) async throws {
@@ -243,22 +235,14 @@ struct ChaosUser {
                 .map { "\($0.updateID) \($0.status) attempts \($0.attempts) by \($0.claimedBy ?? "-") until \($0.claimedUntil.map { "\($0)" } ?? "-") \($0.lastError ?? "")" }
             let calls = await fake.calls().filter { String(decoding: $0.body, as: UTF8.self).contains("\(user.id)") }.suffix(6)
                 .map { "\($0.method) \($0.status) \($0.error ?? "")" }
-            let deliveries = await fake.webhookDeliveries().filter { rows.map(\.self).joined().contains("\($0.updateId)") }.suffix(10)
             Issue.record("""
                 user \(index): waited for \(what); last message “\(last?.text ?? "none")” \(last.map(fake.buttonLabels) ?? [])
                 inbox: \(rows)
                 calls: \(calls)
-                pending at the fake: \(await fake.pendingUpdateIds().suffix(10)), deliveries \(deliveries)
+                pending at the fake: \(await fake.pendingUpdateIds().suffix(10))
                 """)
             throw error
         }
-    }
-
-    /// Presses the first matching button on the newest message with buttons.
-    func tap(_ matches: (String) -> Bool) async throws -> Int64 {
-        let (message, buttons) = try #require(await keyboard())
-        let button = try #require(buttons.first { matches($0.text) }, "user \(index): no such button in \(buttons.map(\.text))")
-        return await fake.tapData(button.callbackData!, messageId: message.messageId, as: user)
     }
 
     /// Which step of the flow a Bot API call to this chat shows (nil: not a screen of the flow, or another chat).

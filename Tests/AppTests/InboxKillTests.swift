@@ -41,6 +41,40 @@ struct InboxKillTests {
         }
     }
 
+    /// The reply to /my_bookings gets a 429 (retry after 4 s); the process is SIGKILLed while it waits. After
+    /// the restart the reply is sent once, and not before Telegram's `retry_after` has passed.
+    @Test func aReplyThatGot429IsSentOnceAfterRetryAfterAcrossAKill() async throws {
+        try await ServeRig.with { rig in
+            let fake = rig.fake, store = rig.store
+            let retryAfter = 4
+            await fake.failNext("sendMessage", chat: Self.alice, code: 429, description: "Too Many Requests: retry after \(retryAfter)",
+                                retryAfter: retryAfter)
+            let first = try rig.start("gamma")
+            let update = await fake.sendText("/my_bookings", from: User(id: Self.alice, firstName: "Alice"))
+            // The 429 came back and the update waits for its retry_after in the store.
+            try await fake.waitUntil(timeout: .seconds(30)) {
+                let row = try? await store.inbox(status: .pending).first { $0.updateID == update }
+                return row?.attempts == 1 && row?.lastError?.contains("429") == true
+            }
+            let limited = try #require(await fake.calls("sendMessage").last { $0.status == 429 })
+            first.kill()
+
+            let second = try rig.start("gamma")
+            try await fake.waitUntil(timeout: .seconds(30)) {
+                (try? await store.inbox(status: .done).map(\.updateID))?.contains(update) == true
+            }
+            second.stop()
+            let replies = await fake.calls("sendMessage").filter { call in
+                call.status == 200 && (try? call.decode(SendMessage.self))?.chatId == Self.alice
+            }
+            #expect(replies.count == 1, "the reply once, not \(replies.count) times")
+            let reply = try #require(replies.first)
+            #expect(reply.at - limited.at >= .seconds(retryAfter), "sent \(reply.at - limited.at) after the 429, before retry_after")
+            let row = try #require(try await store.inbox(status: .done).first { $0.updateID == update })
+            #expect(row.attempts == 2)
+        }
+    }
+
     /// Killed right after the fake delivered updates of several chats: after the restart each is handled once.
     @Test func updatesDeliveredJustBeforeAKillAreAllHandledOnce() async throws {
         try await ServeRig.with { rig in

@@ -73,14 +73,15 @@ struct OutboxSenderTests {
             #expect(await rig.fake.messages(chat: bob).compactMap(\.text) == ["to bob"])
             #expect(await rig.sends(to: alice).map(\.status) == [429])
             let waiting = try #require(try await rig.store.outbox(status: .pending).first)
-            #expect(waiting.notBefore == start.adding(seconds: 30))
+            // The clock counts whole seconds: one more than retry_after, so all of it has passed.
+            #expect(waiting.notBefore == start.adding(seconds: 31))
             #expect(waiting.lastError?.contains("429") == true)
 
             // A message to the chat written meanwhile waits behind it too.
             rig.clock.advance(seconds: 10)
             try await rig.enqueue([(alice, "third")])
             try await rig.drain(sender)
-            rig.clock.advance(seconds: 19)
+            rig.clock.advance(seconds: 20)
             try await rig.drain(sender)
             #expect(await rig.sends(to: alice).count == 1, "sent again before retry_after")
             #expect(await rig.fake.messages(chat: alice).isEmpty)
@@ -485,6 +486,38 @@ extension OutboxKillTests {
             #expect(waited < .seconds(30), "sent \(waited) after the restart, not after the lease")
             #expect(await rig.accepted("taken back") == 1)
             #expect(try await rig.store.outbox(status: nil).first?.attempts == 2)
+        }
+    }
+}
+
+extension OutboxKillTests {
+    /// Two instances; the one sending is SIGKILLed and not restarted. The other sees its heartbeat lapse and
+    /// sends the message within seconds — not after the 120 s claim lease — and handles the dead one's update too.
+    @Test func anotherInstanceTakesOverADeadInstancesClaimsWithinSeconds() async throws {
+        try await ServeRig.with { rig in
+            let long = ["OUTBOX_LEASE_SECONDS": "120"]
+            let fake = rig.fake, store = rig.store
+            let alpha = try rig.start("alpha", extra: long)
+            // alpha alone holds a heartbeat before beta starts, so alpha is the one that claims.
+            try await fake.waitUntil(timeout: .seconds(30)) { (try? await store.leaseHolder("instance:alpha", at: WallClock.system.now())) == "alpha" }
+            await fake.dropNext("sendMessage", chat: alice, after: .seconds(60))
+            try await rig.enqueue("taken over")
+            try await fake.waitUntil(timeout: .seconds(30)) { !(await fake.calls("sendMessage").isEmpty) }
+            #expect(try await store.outbox(status: .sending).first?.claimedBy == "alpha")
+            let beta = try rig.start("beta", extra: long)
+            try await fake.waitUntil(timeout: .seconds(30)) { (try? await store.leaseHolder("instance:beta", at: WallClock.system.now())) == "beta" }
+            alpha.kill()
+
+            let killed = ContinuousClock.now
+            try await rig.waitUntilSent()
+            let waited = ContinuousClock.now - killed
+            #expect(waited < .seconds(30), "sent \(waited) after the kill, not after the 120 s lease")
+            #expect(try await store.outbox(status: nil).first?.claimedBy == "beta")
+            #expect(await rig.accepted("taken over") == 1)
+            #expect(try await store.leaseHolder("instance:alpha", at: WallClock.system.now()) == nil, "the dead one's heartbeat is gone")
+            beta.stop()
+            #expect(try await store.leaseHolder("instance:beta", at: WallClock.system.now()) == nil, "a graceful stop removes the heartbeat")
+            #expect(rig.logs.contains { $0.contains("an instance stopped; its claims were given back") && $0.contains("instance=alpha") })
         }
     }
 }

@@ -140,7 +140,8 @@ actor UpdateDispatcher {
         do {
             if case .tooManyRequests(let seconds, _)? = error as? TelegramError {
                 logger.notice("update hit Telegram's rate limit; retried after retry_after", metadata: ["retryAfter": "\(seconds)"])
-                try await store.retryUpdate(claim, notBefore: at.adding(seconds: Int64(max(1, seconds))), error: "\(error)")
+                // Whole seconds, `at` rounded down: one more makes sure all of retry_after has passed.
+                try await store.retryUpdate(claim, notBefore: at.adding(seconds: Int64(max(1, seconds)) + 1), error: "\(error)")
             } else if case .api(let code, _)? = error as? TelegramError, code == 400 || code == 403 {
                 // Telegram refuses this for good (bad request, user blocked the bot): repeating cannot help.
                 logger.error("update failed for good", metadata: ["error": "\(error)"])

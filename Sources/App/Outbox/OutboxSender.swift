@@ -198,7 +198,8 @@ struct OutboxSender: Service, CustomStringConvertible {
         let at: Instant
         switch Self.verdict(for: error) {
         case .retryAfter(let seconds):
-            at = now.adding(seconds: seconds)
+            // The clock counts whole seconds (`now` is rounded down): one more makes sure all of it has passed.
+            at = now.adding(seconds: seconds + 1)
             log.notice("telegram 429: retrying after retry_after", metadata: ["retryAfter": "\(seconds)"])
         case .backoff where message.attempts < maxAttempts:
             let delay = Self.backoff(attempt: message.attempts)

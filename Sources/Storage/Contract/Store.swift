@@ -179,6 +179,12 @@ public protocol Store: Sendable {
     func acquireLease(_ name: String, holder: String, now: Instant, seconds: Int64) async throws -> Bool
     /// Gives the lease up (only `holder`'s), so another instance takes it at once.
     func releaseLease(_ name: String, holder: String) async throws
+    /// Leases whose name starts with `prefix` and that ran out before `now` (instances that stopped renewing
+    /// their heartbeat), by name.
+    func lapsedLeases(prefix: String, at now: Instant) async throws -> [(name: String, holder: String)]
+    /// Deletes the lease if it is still `holder`'s and still lapsed at `now`; true for the one caller that did
+    /// (so exactly one instance acts on a dead one).
+    func dropLapsedLease(_ name: String, holder: String, at now: Instant) async throws -> Bool
     /// Who holds the lease at `now`, if anyone.
     func leaseHolder(_ name: String, at now: Instant) async throws -> String?
 

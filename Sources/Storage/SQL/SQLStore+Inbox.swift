@@ -149,6 +149,23 @@ extension SQLStore {
         }
     }
 
+    public func lapsedLeases(prefix: String, at now: Instant) async throws -> [(name: String, holder: String)] {
+        try await read { db in
+            try await db.raw("""
+                SELECT name, holder FROM leases WHERE held_until < \(bind: now.epochSeconds) AND substr(name, 1, \(bind: prefix.count)) = \(bind: prefix)
+                ORDER BY name
+                """).all().map { (try $0.string("name"), try $0.string("holder")) }
+        }
+    }
+
+    public func dropLapsedLease(_ name: String, holder: String, at now: Instant) async throws -> Bool {
+        try await write { db in
+            !(try await db.raw("""
+                DELETE FROM leases WHERE name = \(bind: name) AND holder = \(bind: holder) AND held_until < \(bind: now.epochSeconds) RETURNING name
+                """).all().isEmpty)
+        }
+    }
+
     public func leaseHolder(_ name: String, at now: Instant) async throws -> String? {
         try await read { db in
             try await db.raw("SELECT holder FROM leases WHERE name = \(bind: name) AND held_until >= \(bind: now.epochSeconds)")

@@ -64,6 +64,7 @@ struct ChaosTests {
             }
             await rig.stopAll()
             try await Self.check(h, rig: rig, outcomes: outcomes, kills: kills, mode: mode)
+            try? FileManager.default.removeItem(at: rig.dir)
         }
     }
 

@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "privatecalls-bench", targets: ["SlotBenchmark"]),
         .executable(name: "privatecalls-bot-bench", targets: ["BotBenchmark"]),
         .executable(name: "privatecalls-outbox-bench", targets: ["OutboxBenchmark"]),
+        .executable(name: "privatecalls-inbox-bench", targets: ["InboxBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -139,6 +140,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -159,6 +161,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/BotBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "InboxBenchmark",
+            dependencies: ["Storage", "Domain", "Bot", "Telegram", "FakeTelegram", "TestDatabases", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/InboxBenchmark",
             swiftSettings: strict
         ),
         .executableTarget(name: "SlotBenchmark", dependencies: ["Domain"], path: "Benchmarks/SlotBenchmark", swiftSettings: strict),

@@ -3,6 +3,7 @@ import Domain
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import Storage
 import Telegram
 import VideoRooms
@@ -105,5 +106,12 @@ public func buildApplication(
 /// Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
 public func runServer(configuration: AppConfiguration, store: any Store, clock: WallClock = .system, logger: Logger) async throws {
     let app = buildApplication(configuration: configuration, store: store, clock: clock, logger: logger)
-    try await app.runService()
+    // SIGTERM/SIGINT: graceful shutdown (receiving stops first, then the inbox worker and the outbox sender
+    // finish what they hold, then the heartbeat is removed), cut short after SHUTDOWN_GRACE_SECONDS. Whatever
+    // is cancelled then is taken over by another instance when this one's heartbeat lapses, or by this one at
+    // its next start.
+    var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGraceSeconds)
+    group.maximumCancellationDuration = .seconds(5)
+    try await ServiceGroup(configuration: group).run()
 }

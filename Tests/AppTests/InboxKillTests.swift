@@ -75,6 +75,33 @@ struct InboxKillTests {
         }
     }
 
+    /// SIGTERM while a reply hangs at Telegram: the process exits once SHUTDOWN_GRACE_SECONDS is over (not when
+    /// the reply ends, and without crashing), and another instance — not restarted under the same name — handles
+    /// the update it still held once its heartbeat lapses, instead of after the 60 s claim lease.
+    @Test func aShutdownCutShortByItsGracePeriodLeavesItsUpdateToAnotherInstance() async throws {
+        try await ServeRig.with { rig in
+            let fake = rig.fake, store = rig.store
+            let first = try rig.start("delta", extra: ["SHUTDOWN_GRACE_SECONDS": "1"])
+            await fake.dropNext("sendMessage", chat: Self.alice, after: .seconds(120))
+            let update = await fake.sendText("/my_bookings", from: User(id: Self.alice, firstName: "Alice"))
+            try await fake.waitUntil(timeout: .seconds(30)) { !(await fake.calls("sendMessage").isEmpty) }
+            let process = first.process
+            process.terminate()
+            try await fake.waitUntil(timeout: .seconds(60)) { !process.isRunning }
+            #expect(process.terminationReason == .exit, "exited, not crashed (status \(process.terminationStatus))")
+            #expect(try await store.inbox(status: .handling).map(\.updateID) == [update], "still claimed by the stopped instance")
+
+            let second = try rig.start("epsilon")
+            try await fake.waitUntil(timeout: .seconds(40)) {
+                (try? await store.inbox(status: .done).map(\.updateID))?.contains(update) == true
+            }
+            second.stop()
+            let replies = await fake.calls("sendMessage").filter { $0.status == 200 && (try? $0.decode(SendMessage.self))?.chatId == Self.alice }
+            #expect(replies.count == 1)
+            #expect(try await store.inbox(status: .done).first { $0.updateID == update }?.claimedBy == "epsilon")
+        }
+    }
+
     /// Killed right after the fake delivered updates of several chats: after the restart each is handled once.
     @Test func updatesDeliveredJustBeforeAKillAreAllHandledOnce() async throws {
         try await ServeRig.with { rig in

@@ -106,4 +106,26 @@ struct InboxContractTests {
             #expect(try await store.acquireLease("poller", holder: holder, now: day0.adding(seconds: 17), seconds: 10))
         }
     }
+
+    /// Heartbeats: lapsed ones are listed by prefix; deleting a lapsed one succeeds once, and never for one
+    /// renewed meanwhile.
+    @Test(arguments: Engine.available)
+    func lapsedHeartbeatsAreFoundAndDroppedOnce(engine: Engine) async throws {
+        try await TestDatabase.withStore(engine) { store async throws in
+            #expect(try await store.acquireLease("instance:a", holder: "a", now: day0, seconds: 2))
+            #expect(try await store.acquireLease("instance:b", holder: "b", now: day0, seconds: 2))
+            #expect(try await store.acquireLease("poller", holder: "a", now: day0, seconds: 2))
+            #expect(try await store.lapsedLeases(prefix: "instance:", at: day0.adding(seconds: 2)).isEmpty, "still held at the end")
+            #expect(try await store.acquireLease("instance:b", holder: "b", now: day0.adding(seconds: 2), seconds: 2), "b renews")
+            let lapsed = try await store.lapsedLeases(prefix: "instance:", at: day0.adding(seconds: 3))
+            #expect(lapsed.map(\.name) == ["instance:a"] && lapsed.map(\.holder) == ["a"], "only a, not the poller lease")
+            let drops = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<5 { group.addTask { try await store.dropLapsedLease("instance:a", holder: "a", at: day0.adding(seconds: 3)) } }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(drops == 1, "one instance acts on a dead one")
+            #expect(try await store.dropLapsedLease("instance:b", holder: "b", at: day0.adding(seconds: 3)) == false, "b is alive")
+            #expect(try await store.leaseHolder("instance:b", at: day0.adding(seconds: 3)) == "b")
+        }
+    }
 }

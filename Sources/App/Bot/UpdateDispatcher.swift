@@ -87,7 +87,6 @@ actor UpdateDispatcher {
             await claimAndStart()
             await sleep(upTo: idlePoll)
         }
-        await drain()
     }
 
     private func claimAndStart() async {
@@ -184,10 +183,22 @@ actor UpdateDispatcher {
         woken = false
     }
 
-    /// Waits until no update is being handled by this instance (graceful shutdown, tests).
+    /// Waits until no update is being handled by this instance (graceful shutdown, tests) — or until the
+    /// waiting task is cancelled (the shutdown's grace period ran out: what is still being handled is left to
+    /// the heartbeat's takeover or to this instance's next start).
     func drain() async {
         guard inFlight > 0 else { return }
-        await withCheckedContinuation { drainWaiters.append($0) }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { drainWaiters.append($0) }
+        } onCancel: {
+            Task { await self.abandonDrain() }
+        }
+    }
+
+    private func abandonDrain() {
+        let waiters = drainWaiters
+        drainWaiters = []
+        for w in waiters { w.resume() }
     }
 }
 
@@ -197,6 +208,8 @@ struct InboxWorker: Service, CustomStringConvertible {
     let dispatcher: UpdateDispatcher
 
     func run() async throws {
+        // Graceful shutdown stops claiming; then what is being handled finishes, unless the service itself is
+        // cancelled (SHUTDOWN_GRACE_SECONDS ran out).
         await cancelWhenGracefulShutdown { [dispatcher] in await dispatcher.run() }
         await dispatcher.drain()
     }

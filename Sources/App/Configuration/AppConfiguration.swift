@@ -35,6 +35,9 @@ public struct AppConfiguration: Sendable {
     /// How long an outbox sender's claim on a message holds (`OUTBOX_LEASE_SECONDS`); after it, another
     /// instance may take the message over. Renewed right before each send.
     public var outboxLeaseSeconds = 120
+    /// How long a graceful shutdown (SIGTERM, SIGINT) may take (`SHUTDOWN_GRACE_SECONDS`): receiving stops at
+    /// once, updates being handled and the send in progress finish; what is still running after it is cancelled.
+    public var shutdownGraceSeconds = 20
     /// The user's refund and reschedule cut-off (`CANCELLATION_CUTOFF_HOURS`, 0…720, default 24).
     public var cancellation: CancellationPolicy = .standard
     /// Unpaid, unexpired holds one user may have at once (`MAX_LIVE_HOLDS_PER_USER`, 1…1000, default 2).
@@ -107,6 +110,7 @@ public struct AppConfiguration: Sendable {
         configuration.publicURL = try value(env, "PUBLIC_URL") == nil ? nil : httpURL(env, "PUBLIC_URL", default: "")
         configuration.instanceName = try reader.string("INSTANCE_NAME", default: defaultInstanceName())
         configuration.outboxLeaseSeconds = try reader.int("OUTBOX_LEASE_SECONDS", default: 120, in: 1...3600)
+        configuration.shutdownGraceSeconds = try reader.int("SHUTDOWN_GRACE_SECONDS", default: 20, in: 1...600)
         configuration.epayco = try epayco(env)
         configuration.daimo = try daimo(env)
         configuration.video = try video(env)

@@ -8,7 +8,8 @@ import Storage
 /// their outbox and inbox claims back at once, so their messages and updates go on within a few seconds instead
 /// of after the claims' own leases (120 s and 60 s, which must outlast a slow send). One instance acts on each
 /// dead one: the lapsed lease is deleted first, and only the instance that deleted it releases the claims.
-/// A graceful shutdown deletes this instance's heartbeat (its claims are finished or handed back by then).
+/// A graceful shutdown deletes this instance's heartbeat (its claims are finished or handed back by then); one
+/// cut short by `SHUTDOWN_GRACE_SECONDS` leaves it to lapse, so what it still held is taken over.
 ///
 /// An instance that only stalled past `seconds` loses its claims the same way; it then finds its claim lost
 /// before sending (`renewOutboxClaim`) — at worst a message in flight is sent twice, the at-least-once the
@@ -31,6 +32,10 @@ struct InstanceHeartbeat: Service, CustomStringConvertible {
                 try? await Task.sleep(for: renewEvery)
             }
         }
+        // Cancelled (the shutdown's grace period ran out while something was still held): the heartbeat is left
+        // to lapse, so another instance gives back what this one still holds. A shutdown that finished — this
+        // service stops last — holds nothing: the heartbeat goes at once.
+        guard !Task.isCancelled else { return }
         try? await store.releaseLease(Self.prefix + instance, holder: instance)
     }
 

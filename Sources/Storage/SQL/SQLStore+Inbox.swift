@@ -152,7 +152,7 @@ extension SQLStore {
     public func lapsedLeases(prefix: String, at now: Instant) async throws -> [(name: String, holder: String)] {
         try await read { db in
             try await db.raw("""
-                SELECT name, holder FROM leases WHERE held_until < \(bind: now.epochSeconds) AND substr(name, 1, \(bind: prefix.count)) = \(bind: prefix)
+                SELECT name, holder FROM leases WHERE held_until < \(bind: now.epochSeconds) AND substr(name, 1, length(\(bind: prefix))) = \(bind: prefix)
                 ORDER BY name
                 """).all().map { (try $0.string("name"), try $0.string("holder")) }
         }

@@ -320,12 +320,13 @@ final class ChaosRig: Sendable {
 
     func launch(_ name: String) throws {
         let process = Process()
-        process.executableURL = try #require(ServeProcessTests.binary, "privatecalls binary not found next to the tests")
+        guard let binary = ServeProcessTests.binary else { throw ChaosError.noBinary }
+        process.executableURL = binary
         process.arguments = ["serve"]
         process.environment = environment(name)
         process.currentDirectoryURL = dir
         let log = dir.appendingPathComponent("\(name).log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardError = handle
@@ -401,6 +402,8 @@ final class ChaosRig: Sendable {
         }.joined(separator: "\n")
     }
 }
+
+enum ChaosError: Error { case noBinary }
 
 /// A small load balancer: each POST goes to the next backend in turn; a backend that refuses the connection
 /// (killed, restarting) is skipped for the next one, as nginx does; a request that reached a backend and got

@@ -164,7 +164,7 @@ struct BotHarness {
 
     /// Waits for the chat's newest bot message to contain `text`.
     @discardableResult
-    func expectLast(_ chat: Int64, contains text: String, timeout: Duration = .seconds(5)) async throws -> Message {
+    func expectLast(_ chat: Int64, contains text: String, timeout: Duration = .seconds(20)) async throws -> Message {
         let fake = self.fake
         do {
             try await fake.waitUntil(timeout: timeout) {
@@ -183,6 +183,6 @@ struct BotHarness {
     func tap(_ label: String, as user: User) async throws {
         try await fake.tap(label, as: user)
         let fake = self.fake
-        try await fake.waitUntil { await fake.unansweredCallbackQueries().isEmpty }
+        try await fake.waitUntil(timeout: .seconds(20)) { await fake.unansweredCallbackQueries().isEmpty }
     }
 }

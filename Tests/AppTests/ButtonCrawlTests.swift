@@ -357,7 +357,8 @@ struct ButtonCrawlTests {
             let fake = h.fake, id = user.id
             do {
                 let store = h.store
-                try await fake.waitUntil {
+                // A bound, not a speed claim: the whole suite runs at once on two cores.
+                try await fake.waitUntil(timeout: .seconds(30)) {
                     // Idle means handled, not only fetched: the inbox holds nothing open (a notice arriving
                     // meanwhile must not pass for the reply while the input still waits to be handled).
                     let idle = await fake.pendingUpdateIds().isEmpty

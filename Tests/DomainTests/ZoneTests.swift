@@ -11,6 +11,14 @@ import class Foundation.JSONEncoder
 ///  Asia/Kolkata +05:30 and America/Bogota −05:00, no transitions.
 @Suite("Zone: offsets and local ↔ UTC conversion")
 struct ZoneTests {
+    @Test("UTC is written UTC, whatever Foundation calls it", arguments: ["UTC", "GMT", " UTC "])
+    func utcIsCalledUTC(_ name: String) throws {
+        let zone = try #require(Zone(identifier: name))
+        #expect(zone.identifier == "UTC")
+        #expect(zone == Zone.utc)
+        #expect(zone.offsetSeconds(at: Instant(epochSeconds: 1_780_000_000)) == 0)
+    }
+
     @Test("UTC offsets", arguments: [
         ("America/New_York", "2026-01-15T12:00", -18_000 as Int64),
         ("America/New_York", "2026-07-15T12:00", -14_400),

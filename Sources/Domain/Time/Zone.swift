@@ -11,7 +11,9 @@ public struct Zone: Hashable, Sendable, Codable, CustomStringConvertible {
     public init?(identifier: String) {
         let trimmed = identifier.trimmingSpaces()
         guard !trimmed.isEmpty, trimmed.count <= 64, let tz = TimeZone(identifier: trimmed) else { return nil }
-        self.identifier = tz.identifier
+        // Foundation on Linux names UTC "GMT"; people (and RFC 5545, and the tz database's own "UTC" link)
+        // call it UTC. Same offset, no DST: one zone, written "UTC".
+        self.identifier = tz.identifier == "GMT" ? "UTC" : tz.identifier
         self.timeZone = tz
     }
 

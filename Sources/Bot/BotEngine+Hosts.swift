@@ -7,9 +7,11 @@ extension BotEngine {
     /// Listed hosts, online first, then by name; a page of them as buttons.
     func hostList(page requested: Int, _ session: Session) async throws -> Outcome {
         let t = session.texts
+        // Online first, then in a call, then offline (still bookable for later); by name within each.
+        func rank(_ s: HostStatus) -> Int { switch s { case .online: 0; case .busy: 1; case .offline: 2 } }
         let hosts = try await store.hosts(listedOnly: true).sorted {
-            ($0.status == .online ? 0 : 1, $0.displayName.value.lowercased(), $0.id?.rawValue ?? 0)
-                < ($1.status == .online ? 0 : 1, $1.displayName.value.lowercased(), $1.id?.rawValue ?? 0)
+            (rank($0.status), $0.displayName.value.lowercased(), $0.id?.rawValue ?? 0)
+                < (rank($1.status), $1.displayName.value.lowercased(), $1.id?.rawValue ?? 0)
         }
         guard !hosts.isEmpty else {
             return Outcome(screen: Screen(text: t.noHosts, keyboard: [[.action(t.mainMenu, .mainMenu)]]))
@@ -26,7 +28,7 @@ extension BotEngine {
             guard let id = host.id else { continue }
             let rating = ratings[id].map { t.reviewsCount($0.averageText, $0.count) } ?? t.noReviews
             let price = t.perMinute(host.pricePerMinute.money.formatted())
-            lines.append("\(host.status.dot) <b>\(html(host.displayName.value))</b> · \(price) · \(rating)")
+            lines.append("\(host.status.dot) <b>\(html(host.displayName.value))</b> · \(price) · \(rating) · \(t.status(host.status))")
             keyboard.append([.action("\(host.status.dot) \(host.displayName.value) · \(price)", .profile(host: id))])
         }
         if pages > 1 {

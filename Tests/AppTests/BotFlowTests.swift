@@ -324,13 +324,13 @@ struct BotProfileTests {
 
 @Suite("Host list", .serialized)
 struct HostListTests {
-    @Test func onlineFirstPagedWithRatingsAndOfflineHidden() async throws {
+    @Test func onlineFirstThenInACallThenOfflinePagedWithRatings() async throws {
         try await BotHarness.with { h in
             let names = ["Bea", "Carla", "Dana", "Eva", "Fina", "Gala"]
             for (i, name) in names.enumerated() {
                 try await h.addHost("host_\(name.lowercased())", name: name, price: 100 + Int64(i), status: i == 0 ? .busy : .online)
             }
-            try await h.addHost("host_hidden", name: "Hidden", status: .offline)
+            try await h.addHost("host_away", name: "Away", status: .offline)
             // Two reviews for Carla (host 2): 5 and 4 → ★ 4.5 (2).
             for (i, rating) in [5, 4].enumerated() {
                 var b = try Booking.hold(hostID: HostID(2), userID: TelegramUserID(Int64(90 + i)), start: BotHarness.start.adding(days: -3 + i),
@@ -347,17 +347,42 @@ struct HostListTests {
                 let labels = h.fake.buttonLabels(of: page1).flatMap { $0 }
                 #expect(labels.prefix(5) == ["🟢 Carla · $1.01/min", "🟢 Dana · $1.02/min", "🟢 Eva · $1.03/min", "🟢 Fina · $1.04/min", "🟢 Gala · $1.05/min"])
                 #expect(page1.text?.contains("Carla</b>") == false) // parsed text has no tags
-                #expect(page1.text?.contains("Carla · $1.01/min · ★ 4.5 (2)") == true)
-                #expect(!labels.contains { $0.contains("Hidden") })
+                #expect(page1.text?.contains("Carla · $1.01/min · ★ 4.5 (2) · online") == true)
                 try await h.tap("Next ▶️", as: user)
                 let page2 = try await h.expectLast(user.id, contains: "Page 2 of 2")
-                #expect(h.fake.buttonLabels(of: page2).first == ["🟡 Bea · $1.00/min"])
+                #expect(h.fake.buttonLabels(of: page2).prefix(2) == [["🟡 Bea · $1.00/min"], ["⚫ Away · $5.00/min"]])
+                #expect(page2.text?.contains("🟡 Bea · $1.00/min · no reviews yet · in a call") == true)
+                #expect(page2.text?.contains("⚫ Away · $5.00/min · no reviews yet · offline") == true)
                 try await h.tap("◀️ Previous", as: user)
                 try await h.expectLast(user.id, contains: "Page 1 of 2")
                 try await h.tap("🟢 Carla · $1.01/min", as: user)
                 let profile = try await h.expectLast(user.id, contains: "Latest reviews")
                 #expect(profile.text?.contains("★★★★☆ great 1") == true)
                 #expect(profile.text?.contains("★★★★★ great 0") == true)
+            }
+        }
+    }
+
+    /// Offline means "not around now", not "hidden": an offline host is listed and can be booked for a later
+    /// time, in both languages; a host an admin deactivated is neither listed nor bookable.
+    @Test(arguments: [("en", "📅 Book a call", "pick a day"), ("es", "📅 Reservar llamada", "elige un día")])
+    func anOfflineHostCanBeBookedForLaterButADeactivatedOneIsGone(language: String, book: String, pickDay: String) async throws {
+        try await BotHarness.with { h in
+            try await h.addHost("away_host", name: "Away", status: .offline)
+            var gone = try await h.addHost("gone_host", name: "Gone")
+            gone.isActive = false
+            try await h.store.updateHost(gone, at: h.clock.now)
+            let user = User(id: 8102, firstName: "Ana", languageCode: language)
+            try await h.run(["STARS_PER_USD": "50"]) { _ in
+                await h.fake.sendText("/book_private_call", from: user)
+                let list = try await h.expectLast(user.id, contains: "Away")
+                #expect(!(list.text ?? "").contains("Gone"))
+                #expect(list.text?.contains(language == "en" ? "· offline" : "· desconectado") == true)
+                try await h.tap("⚫ Away · $5.00/min", as: user)
+                try await h.expectLast(user.id, contains: "Film & books")
+                try await h.tap(book, as: user)
+                let days = try await h.expectLast(user.id, contains: pickDay)
+                #expect(h.fake.buttonLabels(of: days).flatMap { $0 }.count > 2, "days to pick from")
             }
         }
     }

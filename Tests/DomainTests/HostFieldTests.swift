@@ -134,7 +134,7 @@ struct HostFieldTests {
         host.status = .busy
         #expect(host.isListed)
         host.status = .offline
-        #expect(!host.isListed)
+        #expect(host.isListed, "offline hosts stay listed and bookable for later")
         host.status = .online
         host.isActive = false
         #expect(!host.isListed)

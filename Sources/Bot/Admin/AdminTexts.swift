@@ -140,7 +140,7 @@ extension Texts {
     public func hostMenuTitle(_ name: String, _ status: String) -> String { tr("🎙 <b>\(name)</b> — you are \(status)", "🎙 <b>\(name)</b> — estás \(status)") }
     public var noUpcoming: String { tr("No upcoming calls.", "No hay llamadas próximas.") }
     public var goOnline: String { tr("🟢 Go online", "🟢 Conectarme") }
-    public var goOffline: String { tr("⚪ Go offline", "⚪ Desconectarme") }
+    public var goOffline: String { tr("⚫ Go offline", "⚫ Desconectarme") }
 }
 
 extension Texts {

@@ -11,7 +11,7 @@ public enum HostStatus: String, CaseIterable, Sendable, Codable, Hashable {
         switch self {
         case .online: "🟢"
         case .busy: "🟡"
-        case .offline: "⚪"
+        case .offline: "⚫"
         }
     }
 }
@@ -50,8 +50,10 @@ public struct Host: Hashable, Sendable, Codable {
         self.telegramUserID = telegramUserID
     }
 
-    /// Shown to users and bookable: active and not offline.
-    public var isListed: Bool { isActive && status != .offline }
+    /// Shown to users and bookable: every active host. The status (online, in a call, offline) says whether
+    /// the host is around now; future times of an offline host can still be booked. Only an admin's
+    /// deactivation takes a host off the list.
+    public var isListed: Bool { isActive }
 
     public var currency: Currency { pricePerMinute.money.currency }
 }

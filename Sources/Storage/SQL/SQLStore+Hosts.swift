@@ -69,7 +69,7 @@ extension SQLStore {
     public func hosts(listedOnly: Bool) async throws -> [Host] {
         let flavor = self.flavor
         return try await read { db in
-            let listed: SQLQueryString = flavor == .postgres ? "h.is_active AND s.status <> 'offline'" : "h.is_active = 1 AND s.status <> 'offline'"
+            let listed: SQLQueryString = flavor == .postgres ? "h.is_active" : "h.is_active = 1"
             return try await Self.loadHosts(db, where: listedOnly ? listed : "1 = 1")
         }
     }

@@ -67,7 +67,9 @@ extension Texts {
 
     public func wizardStep(_ step: HostDraft.Step) -> String {
         let n = step.number
-        let head = t("➕ <b>New host</b> — step \(n) of 7\n\n", "➕ <b>Nuevo anfitrión</b> — paso \(n) de 7\n\n")
+        let head = step == .availability
+            ? t("➕ <b>New host</b> — step 7 of 7, weekly hours\n\n", "➕ <b>Nuevo anfitrión</b> — paso 7 de 7, horario semanal\n\n")
+            : t("➕ <b>New host</b> — step \(n) of 7\n\n", "➕ <b>Nuevo anfitrión</b> — paso \(n) de 7\n\n")
         switch step {
         case .username: return head + t("Send the host's Telegram username (e.g. @anna_calls).", "Envía el usuario de Telegram del anfitrión (p. ej. @anna_calls).")
         case .displayName: return head + t("Send the display name users will see.", "Envía el nombre que verán los usuarios.")
@@ -78,8 +80,10 @@ extension Texts {
         case .photo: return head + t("Send a photo for the profile.", "Envía una foto para el perfil.")
         case .availability: return head + t("Pick the weekly hours, or write them like <code>Mon-Fri 09:00-17:00; Sat 10:00-14:00</code>.",
                                             "Elige el horario semanal o escríbelo como <code>Mon-Fri 09:00-17:00; Sat 10:00-14:00</code>.")
-        case .zone: return head + t("In which time zone are these hours? Pick one or send its name (e.g. <code>America/Bogota</code>).",
-                                    "¿En qué zona horaria es ese horario? Elige una o envía su nombre (p. ej. <code>America/Bogota</code>).")
+        // Part of step 7 (the hours mean nothing without their zone), so not numbered as a step of its own.
+        case .zone: return t("➕ <b>New host</b> — step 7 of 7, the hours' time zone\n\n", "➕ <b>Nuevo anfitrión</b> — paso 7 de 7, la zona horaria del horario\n\n")
+            + t("In which time zone are these hours? Pick one or send its name (e.g. <code>America/Bogota</code>).",
+                "¿En qué zona horaria es ese horario? Elige una o envía su nombre (p. ej. <code>America/Bogota</code>).")
         case .summary: return t("➕ <b>New host</b> — check and confirm", "➕ <b>Nuevo anfitrión</b> — revisa y confirma")
         }
     }

@@ -39,6 +39,8 @@ public final class BotEngine: Sendable {
         var language: Language { Language(rawValue: user.language) ?? .en }
         var zone: Zone
         var format: TimeFormat { TimeFormat(language: language, zone: zone) }
+        /// The text of the message whose button was pressed (nil for commands and typed text).
+        var pressedText: String?
     }
 
     /// What a button press or a command produces.
@@ -165,6 +167,7 @@ public final class BotEngine: Sendable {
 
     func handleCallback(_ query: CallbackQuery, logger: Logger) async throws {
         var session = try await session(for: query.from)
+        session.pressedText = query.message?.text
         guard let data = query.data, let action = CallbackAction(encoded: data) else {
             logger.notice("stale or unknown button", metadata: ["data": "\(query.data?.prefix(64) ?? "")"])
             try await render(Outcome(screen: mainMenu(session), newMessage: true), chatID: session.chatID, editing: nil)

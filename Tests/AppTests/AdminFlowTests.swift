@@ -19,6 +19,53 @@ struct AdminFlowTests {
         try await h.expectLast(admin.id, contains: reply)
     }
 
+    enum ConfirmAgain: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        /// The first Confirm created the host and died before closing the wizard: the update is retried.
+        case crashBeforeTheWizardClosed
+        /// It died after closing the wizard, before showing the host: Confirm is pressed again.
+        case crashAfterTheWizardClosed
+        /// Meanwhile another admin made a different host with that username.
+        case someoneElsesHost
+        var testDescription: String { rawValue }
+    }
+
+    /// Confirm pressed again after the host exists says "✅ @lena_calls was added" with the host's buttons —
+    /// not "out of date", not "username taken" — in both languages; a different host under that username is
+    /// still refused.
+    @Test(arguments: ["en", "es"], ConfirmAgain.allCases)
+    func aRepeatedConfirmSaysTheHostWasAdded(language: String, again: ConfirmAgain) async throws {
+        try await BotHarness.with { h in
+            let es = language == "es"
+            let ada = User(id: 9001, firstName: "Ada", username: "ada_admin", languageCode: language)
+            try await h.run(Self.env) { _ in
+                for (text, n) in [("/add_model", 1), ("@lena_calls", 2), ("Lena", 3), ("Hola", 4), ("2.50", 5), ("30-90", 6)] {
+                    await h.fake.sendText(text, from: ada)
+                    try await h.expectLast(ada.id, contains: es ? "paso \(n) de 7" : "step \(n) of 7")
+                }
+                await h.fake.sendPhoto(fileId: "AgAD-lena-again", caption: nil, from: ada)
+                try await h.expectLast(ada.id, contains: es ? "paso 7 de 7" : "step 7 of 7")
+                try await h.tap("09:00–22:00", as: ada)
+                try await h.tap("Europe/Madrid", as: ada)
+                try await h.expectLast(ada.id, contains: es ? "revisa y confirma" : "check and confirm")
+                let price: Int64 = again == .someoneElsesHost ? 300 : 250
+                _ = try await h.store.createHost(Domain.Host(
+                    username: TelegramUsername(parsing: "lena_calls"), displayName: DisplayName(parsing: "Lena"), bio: Bio(parsing: "Hola"),
+                    pricePerMinute: PricePerMinute(Money(minorUnits: price, currency: .usd)), durations: DurationRange(min: 30, max: 90),
+                    zone: Zone(identifier: "Europe/Madrid")!, availability: WeeklyAvailability(parsing: "09:00-22:00")), at: h.clock.now)
+                if again == .crashAfterTheWizardClosed { try await h.store.setConversationState(chatID: ada.id, nil, at: h.clock.now) }
+                try await h.tap(es ? "✅ Confirmar" : "✅ Confirm", as: ada)
+                if again == .someoneElsesHost {
+                    try await h.expectLast(ada.id, contains: es ? "@lena_calls ya es anfitrión" : "@lena_calls is already a host")
+                    return
+                }
+                let shown = try await h.expectLast(ada.id, contains: es ? "✅ @lena_calls fue añadido." : "✅ @lena_calls was added.")
+                #expect(h.fake.buttonLabels(of: shown).flatMap { $0 }.contains(es ? "✏️ Nombre" : "✏️ Name"), "the host's buttons")
+                #expect(try await h.store.hosts(listedOnly: false).count == 1)
+                #expect(try await h.store.conversationState(chatID: ada.id) == nil, "the wizard is closed")
+            }
+        }
+    }
+
     /// In Spanish too, the two halves of step 7 (weekly hours, then their time zone) carry different headings.
     @Test func theWizardsLastStepNamesItsTwoHalvesInSpanish() async throws {
         try await BotHarness.with { h in

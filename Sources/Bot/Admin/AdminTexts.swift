@@ -91,6 +91,7 @@ extension Texts {
     public var confirm: String { t("✅ Confirm", "✅ Confirmar") }
     public var cancel: String { t("✖️ Cancel", "✖️ Cancelar") }
     public var wizardCancelled: String { t("The new host was discarded.", "Se descartó el nuevo anfitrión.") }
+    public func hostAlreadyAdded(_ username: String) -> String { t("✅ @\(username) was added.", "✅ @\(username) fue añadido.") }
     public func hostCreated(_ name: String) -> String { t("✅ <b>\(name)</b> is now listed for users.", "✅ <b>\(name)</b> ya aparece para los usuarios.") }
     public var notAllowed: String { t("This is for admins only.", "Esto es solo para administradores.") }
 

@@ -44,6 +44,11 @@ extension BotEngine {
         default: break
         }
         guard let state, state.mode == .wizard, let draft = state.draft else {
+            // Confirm pressed again after the host was created (a double tap, or a retry after a crash between
+            // creating the host and showing it): say it was added, with the host's buttons.
+            if op == .confirm, let added = try await hostOfPressedSummary(session) {
+                return Outcome(screen: withPrefix(t.hostAlreadyAdded(added.username.value), try await adminHostScreen(added, session)), toast: t.saved)
+            }
             return Outcome(screen: adminMenu(session), toast: t.staleButton)
         }
         switch op {
@@ -61,6 +66,13 @@ extension BotEngine {
                 saved = try await store.createHost(host, at: now())
                 if let photo = draft.photoFileID { _ = try await store.addPhoto(hostID: saved.id!, fileID: photo, caption: nil, at: now()) }
             } catch StoreError.duplicate {
+                // The very host this draft describes exists already: this Confirm was handled before (the
+                // update is retried after a crash). Done, not "username taken".
+                if let existing = try await store.host(username: host.username), describe(existing) == describe(host) {
+                    try await saveState(session.chatID, nil)
+                    return Outcome(screen: withPrefix(t.hostAlreadyAdded(existing.username.value), try await adminHostScreen(existing, session)),
+                                   toast: t.saved)
+                }
                 var back = draft
                 back.step = .username
                 try await saveState(session.chatID, ConversationState(mode: .wizard, draft: back))
@@ -109,6 +121,15 @@ extension BotEngine {
                 zone: host.zone.identifier, hours: host.availability.summary, bio: html(host.bio.value))
         }
         return Screen(text: text, keyboard: keyboard)
+    }
+
+    /// The host a wizard summary names (its "(@username)", the first @ in the pressed message), if it exists.
+    func hostOfPressedSummary(_ session: Session) async throws -> Domain.Host? {
+        let heading = session.texts.wizardStep(.summary).replacingOccurrences(of: "<b>", with: "").replacingOccurrences(of: "</b>", with: "")
+        guard let text = session.pressedText, text.hasPrefix(heading) else { return nil }
+        let word = text.split(whereSeparator: { $0.isWhitespace || $0 == "(" || $0 == ")" }).first { $0.hasPrefix("@") }
+        guard let word, let username = try? TelegramUsername(parsing: String(word)) else { return nil }
+        return try await store.host(username: username)
     }
 
     /// One line per field, for the audit log.

@@ -255,9 +255,11 @@ extension Notices {
             notices.confirmed = await confirmed(booking, paid: shown)
             notices.failed = await paymentFailed(booking, method: method, reference: reference)
             let (t, _) = await format(for: booking.userID)
-            notices.owed = [.send(
-                SendMessage(chatId: booking.userID.rawValue, text: automaticRefund ? t.paymentBeingRefunded(total: shown) : t.paymentToBeReturned(total: shown)),
-                kind: "payment.refund_owed", dedupeKey: "payment-owed:\(method.rawValue):\(reference)")]
+            for reason in ReturnReason.allCases {
+                notices.owed[reason] = [.send(
+                    SendMessage(chatId: booking.userID.rawValue, text: t.paymentNotKept(reason, total: shown, automaticRefund: automaticRefund)),
+                    kind: "payment.refund_owed", dedupeKey: "payment-owed:\(method.rawValue):\(reference)")]
+            }
         }
         for admin in admins {
             let (t, _) = await format(for: admin)

@@ -1,11 +1,35 @@
+import Storage
+
 /// Texts of money that must go back: to the payer, and to admins.
 extension Texts {
     private func t(_ en: String, _ es: String) -> String { language == .es ? es : en }
 
-    /// A payment we cannot keep, returned through the provider's API.
-    public func paymentBeingRefunded(total: String) -> String {
-        t("⚠️ Your payment of \(total) arrived when this booking could no longer take it. It is being refunded to you in full; you will get a message when it is done.",
-          "⚠️ Tu pago de \(total) llegó cuando esta reserva ya no podía aceptarlo. Te lo estamos devolviendo completo; recibirás un mensaje cuando esté hecho.")
+    /// A payment we cannot keep: why, and how it comes back — through the provider's API (`automaticRefund`)
+    /// or by hand.
+    public func paymentNotKept(_ reason: ReturnReason, total: String, automaticRefund: Bool) -> String {
+        let why = switch reason {
+        case .slotTaken:
+            t("⚠️ Your payment of \(total) arrived after your hold had run out, and meanwhile someone else booked that time.",
+              "⚠️ Tu pago de \(total) llegó cuando tu reserva ya había caducado, y mientras tanto otra persona reservó esa hora.")
+        case .alreadyPaid:
+            t("⚠️ Your payment of \(total) arrived for a booking that was already paid.",
+              "⚠️ Tu pago de \(total) llegó para una reserva que ya estaba pagada.")
+        case .cancelled:
+            t("⚠️ Your payment of \(total) arrived for a booking that had been cancelled.",
+              "⚠️ Tu pago de \(total) llegó para una reserva que había sido cancelada.")
+        case .wrongAmount:
+            t("⚠️ Your payment of \(total) does not match the price of the booking, so it could not confirm it.",
+              "⚠️ Tu pago de \(total) no coincide con el precio de la reserva, así que no pudo confirmarla.")
+        case .unknownBooking:
+            t("⚠️ Your payment of \(total) does not belong to this booking, so it could not confirm it.",
+              "⚠️ Tu pago de \(total) no corresponde a esta reserva, así que no pudo confirmarla.")
+        }
+        let how = automaticRefund
+            ? t("It is being refunded to you in full; you will get a message when it is done.",
+                "Te lo estamos devolviendo completo; recibirás un mensaje cuando esté hecho.")
+            : t("It will be returned to you in full — our team handles this refund by hand.",
+                "Te lo devolveremos completo: nuestro equipo gestiona este reembolso a mano.")
+        return why + " " + how
     }
     public var paymentDidNotGoThrough: String {
         t("❌ Your payment did not go through. Nothing was charged. While your hold lasts you can try again or pick another method.",

@@ -113,11 +113,6 @@ public struct Texts: Sendable {
             checkoutReady(until)
         }
     }
-    /// A payment we cannot keep and whose provider has no refund API we call: returned by hand.
-    public func paymentToBeReturned(total: String) -> String {
-        t("⚠️ Your payment of \(total) arrived when this booking could no longer take it (the hold had run out and the time was taken, or it was already settled). It will be returned to you in full — our team handles this refund by hand.",
-          "⚠️ Tu pago de \(total) llegó cuando esta reserva ya no podía aceptarlo (la reserva había caducado y la hora se ocupó, o ya estaba resuelta). Te lo devolveremos completo: nuestro equipo gestiona este reembolso a mano.")
-    }
     public var epaycoDeclined: String {
         t("❌ Your ePayco payment was declined or did not go through. Nothing was charged. While your hold lasts you can try again or pick another method.",
           "❌ Tu pago con ePayco fue rechazado o no se completó. No se cobró nada. Mientras dure tu reserva puedes intentarlo de nuevo o elegir otro método.")

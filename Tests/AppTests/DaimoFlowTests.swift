@@ -256,7 +256,8 @@ struct DaimoFlowTests {
             // The event claims $300.00; Daimo's record says $3.00 reached us: that money is returned, not kept.
             api.update("pay_1") { $0.externalId = "1"; $0.amountUnits = "3.00" }
             #expect(try await Self.deliver(Self.event(amount: "300.00"), port: port) == 200)
-            try await h.expectLast(maria.id, contains: "It will be returned to you in full")
+            let notice = try await h.expectLast(maria.id, contains: "It will be returned to you in full")
+            #expect(notice.text?.contains("does not match the price of the booking") == true, "the true reason")
             try await h.outboxIdle()
             #expect(try await h.store.booking(BookingID(1))?.status == .pending)
             #expect(try await h.store.ledger(bookingID: BookingID(1)).isEmpty)
@@ -398,7 +399,8 @@ struct DaimoFlowTests {
             let paymentID = try #require(try await h.store.paymentReference(of: lucias))
             api.complete(paymentID)
             #expect(try await Self.deliver(Self.event(payment: paymentID, booking: "\(lucias)"), port: port) == 200)
-            try await h.expectLast(lucia.id, contains: "It will be returned to you in full")
+            let notice = try await h.expectLast(lucia.id, contains: "It will be returned to you in full")
+            #expect(notice.text?.contains("someone else booked that time") == true, "the true reason")
             try await h.outboxIdle()
             #expect(try await h.store.booking(lucias)?.status == .expired)
             #expect(try await h.store.ledger(bookingID: lucias).isEmpty)

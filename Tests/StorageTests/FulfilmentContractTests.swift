@@ -26,7 +26,10 @@ struct FulfilmentContractTests {
     func notices(_ tag: String) -> FulfilmentNotices {
         FulfilmentNotices(
             confirmed: [NewOutboxMessage(chatID: 1001, kind: "booking.confirmed", payload: "{}", dedupeKey: "\(tag):confirmed", notBefore: nil)],
-            owed: [NewOutboxMessage(chatID: 1001, kind: "payment.refund_owed", payload: "{}", dedupeKey: "\(tag):owed", notBefore: nil)],
+            owed: Dictionary(uniqueKeysWithValues: ReturnReason.allCases.map { reason in
+                (reason, [NewOutboxMessage(chatID: 1001, kind: "payment.refund_owed", payload: "{\"reason\":\"\(reason.rawValue)\"}",
+                                           dedupeKey: "\(tag):owed", notBefore: nil)])
+            }),
             admins: [NewOutboxMessage(chatID: 42, kind: "admin.money_to_return", payload: "{}", dedupeKey: "\(tag):admin", notBefore: nil)])
     }
 

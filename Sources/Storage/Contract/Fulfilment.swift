@@ -74,17 +74,31 @@ public struct ProviderPayment: Sendable, Hashable {
 
 /// The messages a fulfilment may write, each in its transaction. Built before (they only need the booking's
 /// names and times, which a payment does not change); the store writes the ones that apply.
+/// Why a payment cannot be kept, as the payer is told.
+public enum ReturnReason: String, Sendable, Hashable, CaseIterable {
+    /// The hold had run out and someone else booked the time meanwhile.
+    case slotTaken
+    /// The booking was already paid (confirmed, in progress or done).
+    case alreadyPaid
+    /// The booking was cancelled.
+    case cancelled
+    /// The amount paid is not the booking's price (or none was stated).
+    case wrongAmount
+    /// The payment matches no booking of the payer's (or another booking than the one its checkout was for).
+    case unknownBooking
+}
+
 public struct FulfilmentNotices: Sendable {
     /// The user's confirmation and the host's notice.
     public var confirmed: [NewOutboxMessage]
     /// The user's "payment failed" (only while the hold still waits for a payment).
     public var failed: [NewOutboxMessage]
-    /// The user's "this payment will be returned".
-    public var owed: [NewOutboxMessage]
+    /// The user's "this payment will be returned", saying why (the store decides which applies).
+    public var owed: [ReturnReason: [NewOutboxMessage]]
     /// Admins' notice of money to return (or of a reversal).
     public var admins: [NewOutboxMessage]
 
-    public init(confirmed: [NewOutboxMessage] = [], failed: [NewOutboxMessage] = [], owed: [NewOutboxMessage] = [],
+    public init(confirmed: [NewOutboxMessage] = [], failed: [NewOutboxMessage] = [], owed: [ReturnReason: [NewOutboxMessage]] = [:],
                 admins: [NewOutboxMessage] = []) {
         self.confirmed = confirmed
         self.failed = failed

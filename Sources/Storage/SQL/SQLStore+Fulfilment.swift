@@ -110,11 +110,12 @@ extension SQLStore {
                     WHERE provider = \(bind: p.provider) AND reference = \(bind: p.reference)
                     """).run()
             }
-            func owe(_ kind: MoneyToReturn.Kind, reason: String) async throws -> FulfilmentResult {
+            /// `tell`: what the payer is told (nothing for a reversal: their bank took the money back itself).
+            func owe(_ kind: MoneyToReturn.Kind, reason: String, tell: ReturnReason?) async throws -> FulfilmentResult {
                 let row = try await Self.insertMoneyToReturn(
                     kind: kind, provider: p.provider, reference: p.reference, refundHandle: p.refundHandle ?? p.reference,
                     booking: matched?.id, user: matched?.userID ?? p.payer, amount: p.amount, reason: reason, at: now, db)
-                if matched != nil { try await Self.insertOutbox(notices.owed, at: now, db) }
+                if matched != nil, let tell { try await Self.insertOutbox(notices.owed[tell] ?? [], at: now, db) }
                 try await Self.insertOutbox(notices.admins, at: now, db)
                 try await Self.insertAudit(AuditEntry(
                     actor: nil, role: "system", action: kind == .reversal ? "payment.reversed" : "payment.refund_needed", entity: "booking",
@@ -141,25 +142,27 @@ extension SQLStore {
                     return .recorded(status: status)
                 }
                 try await setState("reversed")
-                return try await owe(.reversal, reason: "the payer's bank took the payment back; look at the booking")
+                return try await owe(.reversal, reason: "the payer's bank took the payment back; look at the booking", tell: nil)
             case .paid:
                 break
             }
-            if let mismatch { return try await owe(.payment, reason: mismatch) }
-            guard let current = matched, let id = current.id else { return try await owe(.payment, reason: "names no booking of ours") }
+            if let mismatch { return try await owe(.payment, reason: mismatch, tell: .unknownBooking) }
+            guard let current = matched, let id = current.id else {
+                return try await owe(.payment, reason: "names no booking of ours", tell: .unknownBooking)
+            }
             if let amount = p.amount, !amount.matches(current.price.total, starsPerUSD: starsPerUSD) {
                 try await setState("paid")
-                return try await owe(.payment, reason: "paid \(amount), the price is \(current.price.total.formatted())")
+                return try await owe(.payment, reason: "paid \(amount), the price is \(current.price.total.formatted())", tell: .wrongAmount)
             } else if p.amount == nil {
                 try await setState("paid")
-                return try await owe(.payment, reason: "no amount stated")
+                return try await owe(.payment, reason: "no amount stated", tell: .wrongAmount)
             }
             let event = BookingEvent.paymentConfirmed(method: p.provider, at: now)
             do throws(BookingTransitionError) {
                 _ = try current.applying(event)
             } catch {
                 try await setState("paid")
-                return try await owe(.payment, reason: "booking \(current.status.rawValue)")
+                return try await owe(.payment, reason: "booking \(current.status.rawValue)", tell: current.status == .cancelled ? .cancelled : .alreadyPaid)
             }
             if current.isLatePayment(event) {
                 // Honoured only if nobody took the time meanwhile. (On PostgreSQL the exclusion constraint also
@@ -175,7 +178,7 @@ extension SQLStore {
                     """).first()
                 if clash != nil {
                     try await setState("paid")
-                    return try await owe(.payment, reason: "slot taken after the hold lapsed")
+                    return try await owe(.payment, reason: "slot taken after the hold lapsed", tell: .slotTaken)
                 }
                 // A lapsed hold of someone else in the way no longer blocks.
                 try await db.raw("""

@@ -43,6 +43,18 @@ extension BotEngine {
         return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: keyboard))
     }
 
+    /// The profile of the listed host with this username ("@anna_host" or "anna_host"); the host list with a
+    /// note when there is none.
+    func profile(named name: String, _ session: Session) async throws -> Outcome {
+        let bare = name.hasPrefix("@") ? String(name.dropFirst()) : name
+        if let username = try? TelegramUsername(parsing: bare), let host = try await store.host(username: username), host.isListed, let id = host.id {
+            return try await profile(id, session)
+        }
+        var list = try await hostList(page: 0, session)
+        list.screen = withPrefix(session.texts.noSuchHost(html(String(bare.prefix(32)))), list.screen)
+        return list
+    }
+
     /// A listed host, or the host list with a note when they are gone.
     func listedHost(_ id: HostID, _ session: Session) async throws -> Host? {
         guard let host = try await store.host(id), host.isListed else { return nil }

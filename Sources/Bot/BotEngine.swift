@@ -110,7 +110,12 @@ public final class BotEngine: Sendable {
         let command = text.hasPrefix("/") ? String(text.split(separator: " ").first ?? "").split(separator: "@").first.map(String.init) : nil
         let outcome: Outcome
         switch command {
+        case "/start" where argument(of: text)?.hasPrefix("host_") == true:
+            // A deep link t.me/<bot>?start=host_<username> (hosts share it): that host's profile.
+            outcome = try await profile(named: String(argument(of: text)!.dropFirst("host_".count)), session)
         case "/start", "/help": outcome = Outcome(screen: mainMenu(session))
+        case "/model_profile" where argument(of: text) != nil:
+            outcome = try await profile(named: argument(of: text)!, session)
         case "/book_private_call", "/model_profile": outcome = try await hostList(page: 0, session)
         case "/my_bookings": outcome = try await myBookings(session)
         case "/settings": outcome = Outcome(screen: settingsScreen(session))
@@ -292,6 +297,12 @@ public final class BotEngine: Sendable {
             }
         }
         _ = try await api.sendMessage(SendMessage(chatId: chatID, text: screen.text, replyMarkup: screen.markup))
+    }
+
+    /// The first word after a command ("/model_profile @anna" → "@anna"), if any.
+    func argument(of text: String) -> String? {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        return words.count > 1 ? String(words[1]) : nil
     }
 
     func isAdmin(_ session: Session) -> Bool { settings.adminIDs.contains(session.user.id) }

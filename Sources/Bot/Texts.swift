@@ -18,6 +18,7 @@ public struct Texts: Sendable {
     public var mainMenu: String { t("🏠 Menu", "🏠 Menú") }
     public var previous: String { t("◀️ Previous", "◀️ Anterior") }
     public var next: String { t("Next ▶️", "Siguiente ▶️") }
+    public func noSuchHost(_ name: String) -> String { t("There is no host @\(name). Here are the hosts:", "No hay ningún anfitrión @\(name). Estos son los anfitriones:") }
     public var unknownCommand: String { t("I don't know that command. Here is the menu:", "No conozco ese comando. Este es el menú:") }
     public var staleButton: String { t("That button is out of date. Here is a fresh screen.", "Ese botón ya no es válido. Aquí tienes una pantalla nueva.") }
     public var somethingWentWrong: String { t("Something went wrong on our side. Please try again.", "Algo salió mal por nuestra parte. Inténtalo de nuevo.") }

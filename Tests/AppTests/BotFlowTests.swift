@@ -386,4 +386,33 @@ struct HostListTests {
             }
         }
     }
+
+    /// `/model_profile @username` and the deep link `t.me/<bot>?start=host_<username>` open that host's profile;
+    /// an unknown or deactivated name says so and shows the list. Both languages.
+    @Test(arguments: ["en", "es"])
+    func aProfileOpensByUsernameAndByDeepLink(language: String) async throws {
+        try await BotHarness.with { h in
+            try await h.addHost()
+            var gone = try await h.addHost("gone_host", name: "Gone")
+            gone.isActive = false
+            try await h.store.updateHost(gone, at: h.clock.now)
+            let es = language == "es"
+            let user = User(id: 8103, firstName: "Ana", languageCode: language)
+            try await h.run { _ in
+                for command in ["/model_profile @anna_host", "/model_profile anna_host", "/start host_anna_host"] {
+                    await h.fake.sendText(command, from: user)
+                    let profile = try await h.expectLast(user.id, contains: "Film & books")
+                    #expect(h.fake.buttonLabels(of: profile).flatMap { $0 }.contains(es ? "📅 Reservar llamada" : "📅 Book a call"), "\(command)")
+                }
+                for (command, name) in [("/model_profile @nobody_here", "nobody_here"), ("/start host_gone_host", "gone_host"),
+                                        ("/model_profile <b>x</b>", "<b>x</b>")] {
+                    await h.fake.sendText(command, from: user)
+                    let list = try await h.expectLast(user.id, contains: es ? "No hay ningún anfitrión @\(name)" : "There is no host @\(name)")
+                    #expect(h.fake.buttonLabels(of: list).flatMap { $0 }.contains("🟢 Anna · $5.00/min"), "\(command): the list follows")
+                }
+                await h.fake.sendText("/model_profile", from: user)
+                try await h.expectLast(user.id, contains: es ? "elige un anfitrión" : "choose a host")
+            }
+        }
+    }
 }

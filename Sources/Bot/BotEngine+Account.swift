@@ -119,7 +119,9 @@ extension BotEngine {
     }
 
     func typedZone(_ text: String, _ session: inout Session) async throws -> Outcome {
-        guard let zone = Zone(identifier: text), text.contains("/") || text == "UTC" else {
+        // A full tz name ("America/Bogota", "UTC"), or a city the tz database names ("Bogota", "new york").
+        let named = Zone(identifier: text).flatMap { text.contains("/") || text.uppercased() == "UTC" ? $0 : nil }
+        guard let zone = named ?? Zone.matching(city: text) else {
             let shown = html(String(text.prefix(64)))
             return Outcome(screen: zonePicker(session, text: session.texts.unknownZone(shown)))
         }

@@ -169,13 +169,13 @@ public struct Texts: Sendable {
     }
     public var changeZone: String { t("🌍 Time zone", "🌍 Zona horaria") }
     public var pickZone: String {
-        t("🌍 Pick your time zone, or send its name (for example <code>America/Bogota</code>):",
-          "🌍 Elige tu zona horaria o envía su nombre (por ejemplo <code>America/Bogota</code>):")
+        t("🌍 Pick your time zone, or type a city or zone (for example <code>Bogota</code> or <code>America/Bogota</code>):",
+          "🌍 Elige tu zona horaria o escribe una ciudad o zona (por ejemplo <code>Bogotá</code> o <code>America/Bogota</code>):")
     }
     public func zoneSaved(_ zone: String) -> String { t("✅ Time zone set to \(zone).", "✅ Zona horaria cambiada a \(zone).") }
     public func unknownZone(_ text: String) -> String {
-        t("“\(text)” is not a time zone I know. Send a name like <code>Europe/Madrid</code>, or pick one:",
-          "“\(text)” no es una zona horaria que conozca. Envía un nombre como <code>Europe/Madrid</code> o elige una:")
+        t("“\(text)” is not a time zone I know. Type a city like <code>Madrid</code>, a name like <code>Europe/Madrid</code>, or pick one:",
+          "“\(text)” no es una zona horaria que conozca. Escribe una ciudad como <code>Madrid</code>, un nombre como <code>Europe/Madrid</code> o elige una:")
     }
     public var languageSaved: String { t("✅ Language set to English.", "✅ Idioma cambiado a español.") }
 

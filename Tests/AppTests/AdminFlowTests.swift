@@ -81,6 +81,10 @@ struct AdminFlowTests {
                 try await h.tap("09:00–22:00", as: ada)
                 let zone = try await h.expectLast(ada.id, contains: "paso 7 de 7, la zona horaria del horario")
                 #expect(zone.text?.contains("¿En qué zona horaria es ese horario?") == true)
+                // A city is enough.
+                await h.fake.sendText("bogotá", from: ada)
+                let summary = try await h.expectLast(ada.id, contains: "revisa y confirma")
+                #expect(summary.text?.contains("(America/Bogota)") == true)
             }
         }
     }

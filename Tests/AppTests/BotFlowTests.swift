@@ -176,6 +176,25 @@ struct BotFlowTests {
         }
     }
 
+    /// A city as people type it is enough to set the zone, in both languages.
+    @Test(arguments: [("en", "🌍 Time zone", "new york", "Time zone set to America/New_York"),
+                      ("es", "🌍 Zona horaria", "bogotá", "Zona horaria cambiada a America/Bogota")])
+    func aTypedCitySetsTheZone(language: String, button: String, city: String, saved: String) async throws {
+        try await BotHarness.with { h in
+            let user = User(id: 7599, firstName: "Cleo", languageCode: language)
+            try await h.run { _ in
+                await h.fake.sendText("/settings", from: user)
+                try await h.expectLast(user.id, contains: language == "en" ? "Time zone:" : "Zona horaria:")
+                try await h.tap(button, as: user)
+                try await h.expectLast(user.id, contains: language == "en" ? "type a city or zone" : "escribe una ciudad o zona")
+                await h.fake.sendText("Atlantis", from: user)
+                try await h.expectLast(user.id, contains: language == "en" ? "“Atlantis” is not a time zone I know" : "“Atlantis” no es una zona horaria")
+                await h.fake.sendText(city, from: user)
+                try await h.expectLast(user.id, contains: saved)
+            }
+        }
+    }
+
     @Test func settingsSwitchLanguageAndTimeZone() async throws {
         try await BotHarness.with { h in
         try await h.addHost()

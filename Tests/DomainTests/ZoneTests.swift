@@ -11,6 +11,20 @@ import class Foundation.JSONEncoder
 ///  Asia/Kolkata +05:30 and America/Bogota −05:00, no transitions.
 @Suite("Zone: offsets and local ↔ UTC conversion")
 struct ZoneTests {
+    @Test("a city as people type it finds its zone", arguments: [
+        ("Bogota", "America/Bogota"), ("bogotá", "America/Bogota"), ("  BOGOTA ", "America/Bogota"), ("new york", "America/New_York"),
+        ("New-York", "America/New_York"), ("Mexico City", "America/Mexico_City"), ("buenos aires", "America/Argentina/Buenos_Aires"),
+        ("Madrid", "Europe/Madrid"), ("kolkata", "Asia/Kolkata"), ("São Paulo", "America/Sao_Paulo"),
+    ])
+    func cityFindsItsZone(_ city: String, _ zone: String) {
+        #expect(Zone.matching(city: city)?.identifier == zone)
+    }
+
+    @Test("no zone for what no tz name ends in", arguments: ["Atlantis", "", "ab", "America", "Europe/Madrid", "UTC+3"])
+    func noZoneForUnknownCities(_ text: String) {
+        #expect(Zone.matching(city: text) == nil)
+    }
+
     @Test("UTC is written UTC, whatever Foundation calls it", arguments: ["UTC", "GMT", " UTC "])
     func utcIsCalledUTC(_ name: String) throws {
         let zone = try #require(Zone(identifier: name))

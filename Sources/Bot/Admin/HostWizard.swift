@@ -81,7 +81,8 @@ public struct HostDraft: Codable, Sendable, Equatable {
             guard BotSettings.commonZones.indices.contains(i) else { return .failure(.init(t.staleButton)) }
             next.zone = BotSettings.commonZones[i]
         case (.zone, .text(let text)):
-            guard let zone = Zone(identifier: text), text.contains("/") || text == "UTC" else {
+            let named = Zone(identifier: text).flatMap { text.contains("/") || text.uppercased() == "UTC" ? $0 : nil }
+            guard let zone = named ?? Zone.matching(city: text) else {
                 return .failure(.init(t.unknownZone(html(String(text.prefix(64))))))
             }
             next.zone = zone.identifier

@@ -402,6 +402,10 @@ struct CancellationFlowTests {
             h.clock.advance(minutes: 4 * 60)
             try await h.run(Self.stripeEnv(peer)) { _ in
                 try await greet(h, [maria, juan, anna, admin])
+                // The call has ended: the scheduler's review prompt comes first, so it cannot land between a
+                // press and its reply below.
+                try await Self.expectMessage(h, maria.id, contains: "How was your call with Anna?")
+                try await h.outboxIdle()
                 await h.fake.sendText("/my_bookings", from: maria)
                 try await h.expectLast(maria.id, contains: "My bookings")
                 try await h.tap("🚫 Host didn't show #1", as: maria)
@@ -447,6 +451,9 @@ struct CancellationFlowTests {
             h.clock.advance(minutes: 4 * 60)
             try await h.run(Self.env) { _ in
                 try await greet(h, [maria, anna, admin])
+                // The scheduler's review prompt first (the call has ended), so it cannot land between a press and its reply.
+                try await Self.expectMessage(h, maria.id, contains: "How was your call with Anna?")
+                try await h.outboxIdle()
                 await h.fake.sendText("/my_bookings", from: maria)
                 try await h.expectLast(maria.id, contains: "My bookings")
                 try await h.tap("🚫 Host didn't show #1", as: maria)

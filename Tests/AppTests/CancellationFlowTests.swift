@@ -68,6 +68,21 @@ struct CancellationFlowTests {
 
     /// Waits until some bot message in `chat` (an outbox notice or a screen) contains `text`.
     @discardableResult
+    /// Waits until the scheduler has run one whole tick at the test clock's present: a hold already lapsed is
+    /// expired by the first step of the next tick; a second one, made after that, by the tick after — so the
+    /// tick that expired the first has finished. (Proves "nothing happened" without sleeping.) Each call
+    /// uses two sentinels, `sentinel` and `sentinel + 1`, far from the test's own bookings.
+    static func schedulerTicked(_ h: BotHarness, sentinel: Int) async throws {
+        for n in sentinel...(sentinel + 1) {
+            let hold = try Booking.hold(
+                hostID: HostID(1), userID: TelegramUserID(Int64(990_000 + n)), start: h.clock.now.adding(days: 20 + n), minutes: 15,
+                pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: h.clock.now.adding(minutes: -60), holdMinutes: 30)
+            let id = try #require(try await h.store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max).id)
+            let store = h.store
+            try await h.fake.waitUntil(timeout: .seconds(20)) { (try? await store.booking(id))?.status == .expired }
+        }
+    }
+
     static func expectMessage(_ h: BotHarness, _ chat: Int64, contains text: String) async throws -> Message {
         do {
             try await h.fake.waitUntil(timeout: .seconds(20)) { await h.fake.messages(chat: chat).contains { ($0.text ?? "").contains(text) } }
@@ -530,7 +545,7 @@ struct CancellationFlowTests {
                 _ = try await h.store.apply(.cancelled(by: .admin, refund: true, at: h.clock.now), to: manual.id!)
                 // Within the grace period nothing happens (a refund in flight must not be doubled)…
                 h.clock.advance(minutes: 2)
-                try await Task.sleep(for: .seconds(2))
+                try await Self.schedulerTicked(h, sentinel: 1)
                 #expect(await h.fake.refundedCharges().isEmpty)
                 // …after it, the scheduler sends it once, settles it and reverses the ledger.
                 h.clock.advance(minutes: 4)
@@ -541,7 +556,7 @@ struct CancellationFlowTests {
                 try await Self.expectMessage(h, maria.id, contains: "15000 ⭐")
                 // More ticks change nothing; the manual refund still waits for an admin.
                 h.clock.advance(minutes: 10)
-                try await Task.sleep(for: .seconds(2))
+                try await Self.schedulerTicked(h, sentinel: 3)
                 #expect(await h.fake.refundedCharges() == ["stxInterrupted"])
                 #expect(try await h.store.booking(manual.id!)?.refundState == .pending)
             }

@@ -126,7 +126,7 @@ let package = Package(
         // The conversation: commands and buttons → screens, holds through the store, replies through the Bot API.
         .target(
             name: "Bot",
-            dependencies: ["Domain", "Storage", "Telegram", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Domain", "Storage", "Telegram", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The server: configuration, HTTP routes, long-running services.

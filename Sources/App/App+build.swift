@@ -52,6 +52,7 @@ public func buildApplication(
             defaultZone: configuration.defaultZone, adminIDs: configuration.adminIDs, starsPerUSD: configuration.starsPerUSD)
         settings.cancellation = configuration.cancellation
         settings.maxLiveHoldsPerUser = configuration.maxLiveHoldsPerUser
+        settings.publicURL = configuration.publicURL
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger, instance: configuration.instanceName)
         // First: a graceful shutdown stops services in reverse order, so the heartbeat ends last, after the
@@ -61,7 +62,7 @@ public func buildApplication(
         services.append(InboxWorker(dispatcher: dispatcher))
         runtime.registerRoutes(on: router)
         let startup = StartupCall(readiness: telegramReadiness, backoff: telegram.startupBackoff, logger: botLogger)
-        services.append(BotCommandsService(client: client, startup: startup, logger: botLogger))
+        services.append(BotCommandsService(client: client, startup: startup, logger: botLogger, identity: settings.identity))
         services.append(OutboxSender(
             store: store, api: client, now: now, instance: configuration.instanceName, logger: botLogger,
             lease: Int64(configuration.outboxLeaseSeconds)))

@@ -252,6 +252,7 @@ public final class BotEngine: Sendable {
             return try await rescheduleTo(id, start: Instant(epochSeconds: start * 60), confirmed: confirmed, session)
         case .reportNoShow(let id, let confirmed): return try await reportNoShow(id, confirmed: confirmed, session)
         case .hostCancel(let id, let confirmed): return try await hostCancel(id, confirmed: confirmed, session)
+        case .calendar(let id): return try await calendarFile(id, session)
         case .admin(let adminAction):
             // The one admin check: ADMIN_TELEGRAM_IDS, as configured now, for every press.
             guard isAdmin(session) else { throw AdminOnly() }

@@ -1,4 +1,5 @@
 import Domain
+import Synchronization
 import Storage
 import Telegram
 
@@ -17,6 +18,10 @@ public struct BotSettings: Sendable {
     /// How many unpaid, unexpired holds one user may have at once (`MAX_LIVE_HOLDS_PER_USER`); enforced by the
     /// store's `createHold`.
     public var maxLiveHoldsPerUser = 2
+    /// `PUBLIC_URL` (no trailing slash): where hosts' calendar feeds are served; nil shows no feed link.
+    public var publicURL: String?
+    /// The bot's own username (from `getMe`), for t.me deep links.
+    public var identity = BotIdentity()
 
     public init(commission: CommissionRate, holdMinutes: Int, slotRules: SlotRules, defaultZone: Zone, hostsPerPage: Int = 5,
                 adminIDs: Set<TelegramUserID> = [], starsPerUSD: Int? = nil) {
@@ -36,6 +41,21 @@ public struct BotSettings: Sendable {
         "America/Lima", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "Asia/Dubai", "Asia/Kolkata",
         "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney",
     ]
+}
+
+/// The bot's @username, learned from `getMe` at start-up (nil until then: deep links are not shown yet).
+public final class BotIdentity: Sendable {
+    private let name: Mutex<String?>
+
+    public init(username: String? = nil) { name = Mutex(username) }
+
+    public var username: String? {
+        get { name.withLock { $0 } }
+        set { name.withLock { $0 = newValue } }
+    }
+
+    /// `https://t.me/<bot>?start=<payload>`; nil while the username is unknown.
+    public func deepLink(_ payload: String) -> String? { username.map { "https://t.me/\($0)?start=\(payload)" } }
 }
 
 /// Starts a payment for a held booking (implemented by the app over its payment providers).

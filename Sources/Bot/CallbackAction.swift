@@ -59,6 +59,9 @@ public enum CallbackAction: Hashable, Sendable {
     /// The linked host cancels one of their bookings (always a full refund).
     case hostCancel(booking: BookingID, confirmed: Bool)
 
+    /// Sends the presser (the booking's user or its linked host) an `.ics` file of a confirmed booking.
+    case calendar(booking: BookingID)
+
     public func encoded() -> String {
         switch self {
         case .mainMenu: "m"
@@ -90,6 +93,7 @@ public enum CallbackAction: Hashable, Sendable {
         case .join(let b): "j:\(b.rawValue)"
         case .rate(let b, let stars): "rv:\(b.rawValue):\(stars)"
         case .reviewSkip(let b): "rk:\(b.rawValue)"
+        case .calendar(let b): "ic:\(b.rawValue)"
         }
     }
 
@@ -135,6 +139,7 @@ public enum CallbackAction: Hashable, Sendable {
         case "j" where count(2): guard let b = int(1) else { return nil }; self = .join(booking: BookingID(b))
         case "rv" where count(3): guard let b = int(1), let n = int(2), (1...5).contains(n) else { return nil }; self = .rate(booking: BookingID(b), stars: Int(n))
         case "rk" where count(2): guard let b = int(1) else { return nil }; self = .reviewSkip(booking: BookingID(b))
+        case "ic" where count(2): guard let b = int(1) else { return nil }; self = .calendar(booking: BookingID(b))
         default:
             guard let action = AdminAction(parts: parts) else { return nil }
             self = .admin(action)

@@ -133,7 +133,7 @@ struct ServeProcessTests {
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             #expect(process.terminationStatus == 0)
-            #expect(text.contains("schema version 10 \(expected)"), "\(text)")
+            #expect(text.contains("schema version 11 \(expected)"), "\(text)")
         }
         try? FileManager.default.removeItem(at: dir)
     }

@@ -20,6 +20,7 @@ struct CallbackActionTests {
         .cancelBooking(booking: BookingID(small), confirmed: true), .reschedule(booking: BookingID(small)),
         .rescheduleDay(booking: BookingID(small), day: small), .rescheduleTo(booking: BookingID(small), startMinute: small, confirmed: true),
         .reportNoShow(booking: BookingID(small), confirmed: true), .hostCancel(booking: BookingID(small), confirmed: true),
+        .calendar(booking: BookingID(small)),
     ]
 
     /// Every admin action (one per case, generated), with the longest ids, the smallest and ordinary ones.

@@ -11,6 +11,8 @@ struct BotCommandsService: Service, CustomStringConvertible {
     let client: TelegramClient
     let startup: StartupCall
     let logger: Logger
+    /// Where the bot's username is kept for deep links.
+    var identity: BotIdentity?
 
     func run() async throws {
         do {
@@ -25,6 +27,7 @@ struct BotCommandsService: Service, CustomStringConvertible {
     private func startUp() async throws {
         let client = self.client
         let me = try await startup.run(.getMe) { () async throws(TelegramError) -> User in try await client.getMe() }
+        identity?.username = me.username
         startup.readiness.done(.getMe)
         logger.info("bot connected", metadata: ["username": "\(me.username ?? "?")"])
         for language in Language.allCases {

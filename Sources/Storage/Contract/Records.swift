@@ -127,3 +127,36 @@ public struct RatingSummary: Hashable, Sendable {
         return "\(tenths / 10).\(tenths % 10)"
     }
 }
+
+/// A one-time link that makes whoever opens it first a host's Telegram account. Only the token's hash is stored.
+public struct HostInvite: Hashable, Sendable {
+    public var tokenHash: String
+    public var hostID: HostID
+    public var createdBy: TelegramUserID?
+    public var createdAt: Instant
+    public var expiresAt: Instant
+
+    public init(tokenHash: String, hostID: HostID, createdBy: TelegramUserID?, createdAt: Instant, expiresAt: Instant) {
+        self.tokenHash = tokenHash
+        self.hostID = hostID
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// What opening an invite did.
+public enum InviteRedemption: Hashable, Sendable {
+    /// The account is now the host's.
+    case linked(Host)
+    /// This account had already used this invite (opened twice): still the host's.
+    case alreadyLinked(Host)
+    /// Another account used it first.
+    case usedByAnother
+    /// Older than its 7 days, or replaced by a newer invite.
+    case expired
+    /// No such invite (mistyped, forged).
+    case unknown
+    /// This account is already linked to another host (one account, one host).
+    case accountIsAnotherHost(Host)
+}

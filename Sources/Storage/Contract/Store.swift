@@ -275,6 +275,20 @@ public protocol Store: Sendable {
     /// Active bookings whose end is at or before `now`, by end.
     func callsToEnd(at now: Instant) async throws -> [Booking]
 
+    // MARK: Host links and calendar feeds (SQLStore+HostLinks.swift)
+    /// Stores a new one-time invite for its host and revokes the host's earlier unused ones.
+    func createHostInvite(_ invite: HostInvite) async throws
+    /// Uses an invite, in one transaction: the token must be known, unused (or used by this same account),
+    /// unrevoked and unexpired, and the account no other host's; then the host is linked to `user` (replacing
+    /// any earlier account), the invite marked used and the link audited.
+    func redeemHostInvite(tokenHash: String, by user: TelegramUserID, at now: Instant) async throws -> InviteRedemption
+    /// The host's calendar feed token: the stored one, or `candidate` stored now (first call wins).
+    func calendarFeedToken(hostID: HostID, candidate: String, at now: Instant) async throws -> String
+    /// The host whose feed token this is.
+    func host(calendarFeedToken token: String) async throws -> Host?
+    /// Users whose Telegram username is `username` (case-insensitive), most recently seen first.
+    func users(username: String) async throws -> [UserProfile]
+
     // MARK: Audit
     func appendAudit(_ entry: AuditEntry) async throws
     func auditLog(limit: Int) async throws -> [AuditEntry]

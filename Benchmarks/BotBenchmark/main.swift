@@ -45,7 +45,7 @@ try await Task.sleep(for: .milliseconds(500))
 let idle = residentKiB("VmRSS")
 
 let people = (0..<users).map { User(id: Int64(100_000 + $0), firstName: "User\($0)", languageCode: "en") }
-let steps = ["📞 Private Calls", "🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00"]
+let steps = ["📞 Private Calls", "🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · $300.00"]
 let clock = ContinuousClock()
 let began = clock.now
 await withTaskGroup(of: Void.self) { tasks in

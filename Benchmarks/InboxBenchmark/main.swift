@@ -123,7 +123,7 @@ for instances in [1, 2, 3] {
     try await rig.waitUntilRunning()
     let fake = rig.fake
     let people = (0..<users).map { User(id: Int64(200_000 + $0), firstName: "User\($0)", languageCode: "en") }
-    let steps = ["📞 Private Calls", "🟢 Anna · $5.00/min", "📅 Book a call", dayLabel(daysAhead: 2), "12:00", "60 min · $300.00"]
+    let steps = ["📞 Private Calls", "🟢 Anna · $5.00/min", "📅 Book a call", "UTC", dayLabel(daysAhead: 2), "12:00", "60 min · $300.00"]
     let began = clock.now
     let failures = await withTaskGroup(of: Int.self) { tasks in
         for person in people {

@@ -44,6 +44,16 @@ public enum AdminAction: Hashable, Sendable {
     case moneyRetry(row: Int64)
     /// Confirm (full refund) or reject a no-show report.
     case noShow(booking: BookingID, confirm: Bool)
+    /// A host picker whose next step acts on the chosen host (`/toggle_status`, `/edit_model`), page n.
+    case pickHost(HostPick, page: Int)
+    /// Switches a host between online and offline (busy → online) and shows the picker again.
+    case toggleStatus(host: HostID)
+    /// What to change on one host: a button per field, the gallery, and the host's card.
+    case editMenu(host: HostID)
+    /// Links the Telegram account seen with the host's username (a suggestion the admin confirms).
+    case linkAccount(host: HostID, user: Int64)
+    /// A new one-time invite link for the host's own account (revokes the host's earlier unused ones).
+    case invite(host: HostID)
 
     func encoded() -> String {
         switch self {
@@ -75,6 +85,11 @@ public enum AdminAction: Hashable, Sendable {
         case .moneyDone(let r, let c): "md:\(r):\(c ? 1 : 0)"
         case .moneyRetry(let r): "mr:\(r)"
         case .noShow(let b, let c): "kv:\(b.rawValue):\(c ? 1 : 0)"
+        case .pickHost(let purpose, let page): "ak:\(purpose.rawValue):\(page)"
+        case .toggleStatus(let h): "at:\(h.rawValue)"
+        case .editMenu(let h): "ai:\(h.rawValue)"
+        case .linkAccount(let h, let u): "al:\(h.rawValue):\(u)"
+        case .invite(let h): "aj:\(h.rawValue)"
         }
     }
 
@@ -119,9 +134,24 @@ public enum AdminAction: Hashable, Sendable {
         case "md" where count(3): guard let r = int(1), let c = flag(2) else { return nil }; self = .moneyDone(row: r, confirmed: c)
         case "mr" where count(2): guard let r = int(1) else { return nil }; self = .moneyRetry(row: r)
         case "kv" where count(3): guard let b = int(1), let c = flag(2) else { return nil }; self = .noShow(booking: BookingID(b), confirm: c)
+        case "ak" where count(3):
+            guard let p = int(1), let purpose = HostPick(rawValue: Int(p)), let page = int(2), page >= 0, page < 10_000 else { return nil }
+            self = .pickHost(purpose, page: Int(page))
+        case "at" where count(2): guard let h = int(1) else { return nil }; self = .toggleStatus(host: HostID(h))
+        case "ai" where count(2): guard let h = int(1) else { return nil }; self = .editMenu(host: HostID(h))
+        case "al" where count(3): guard let h = int(1), let u = int(2) else { return nil }; self = .linkAccount(host: HostID(h), user: u)
+        case "aj" where count(2): guard let h = int(1) else { return nil }; self = .invite(host: HostID(h))
         default: return nil
         }
     }
+}
+
+/// What a host picker is for: its buttons act on the chosen host.
+public enum HostPick: Int, Sendable, Hashable, CaseIterable {
+    /// `/toggle_status`: the press switches the host online/offline.
+    case toggle = 1
+    /// `/edit_model`: the press opens what to change on that host.
+    case edit
 }
 
 extension AdminAction {
@@ -132,6 +162,7 @@ extension AdminAction {
         case menu, addHost, hosts, host, setStatus, setActive, edit, gallery, photo, addPhotos, wizard, wizardPreset, wizardZone
         case bookings, earnings, payouts, recordPayout, analytics, export, reviews, hideReview
         case cancel, refunds, refundDone, refundRetry, moneyDone, moneyRetry, noShow
+        case pickHost, toggleStatus, editMenu, linkAccount, invite
     }
 
     public var kind: Kind {
@@ -164,6 +195,11 @@ extension AdminAction {
         case .moneyDone: .moneyDone
         case .moneyRetry: .moneyRetry
         case .noShow: .noShow
+        case .pickHost: .pickHost
+        case .toggleStatus: .toggleStatus
+        case .editMenu: .editMenu
+        case .linkAccount: .linkAccount
+        case .invite: .invite
         }
     }
 
@@ -199,6 +235,11 @@ extension AdminAction {
         case .moneyDone: .moneyDone(row: id, confirmed: true)
         case .moneyRetry: .moneyRetry(row: id)
         case .noShow: .noShow(booking: BookingID(id), confirm: true)
+        case .pickHost: .pickHost(.toggle, page: 0)
+        case .toggleStatus: .toggleStatus(host: HostID(id))
+        case .editMenu: .editMenu(host: HostID(id))
+        case .linkAccount: .linkAccount(host: HostID(id), user: id)
+        case .invite: .invite(host: HostID(id))
         }
     }
 

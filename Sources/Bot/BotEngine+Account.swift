@@ -43,6 +43,7 @@ extension BotEngine {
         }
         keyboard += joinButtons(bookings, session, now: now)
         keyboard += try await cancellationButtons(bookings, session, now: now)
+        keyboard.append([zoneButton(session, back: .myBookings)])
         keyboard.append([.action(t.privateCalls, .hosts(page: 0)), .action(t.mainMenu, .mainMenu)])
         return Outcome(screen: Screen(text: lines.joined(separator: "\n"), keyboard: keyboard))
     }
@@ -77,7 +78,7 @@ extension BotEngine {
         let t = session.texts
         return Screen(text: t.settingsTitle(language: session.language.nativeName, zone: session.zone.identifier), keyboard: [
             Language.allCases.map { .action(($0 == session.language ? "✓ " : "") + $0.nativeName, .language($0.rawValue)) },
-            [.action(t.changeZone, .zoneMenu)],
+            [.action(t.changeZone, .changeZone(back: .settings))],
             [.action(t.mainMenu, .mainMenu)],
         ])
     }
@@ -87,45 +88,6 @@ extension BotEngine {
         session.user.language = language.rawValue
         try await store.saveUser(session.user, at: now())
         return Outcome(screen: settingsScreen(session), toast: session.texts.languageSaved)
-    }
-
-    func zoneMenu(_ session: Session) async throws -> Outcome {
-        try await saveState(session.chatID, ConversationState(mode: .zone))
-        return Outcome(screen: zonePicker(session, text: session.texts.pickZone))
-    }
-
-    func zonePicker(_ session: Session, text: String) -> Screen {
-        var keyboard: [[Screen.Button]] = BotSettings.commonZones.enumerated().map { i, z in
-            Screen.Button.action(z.replacingOccurrences(of: "_", with: " "), .zone(index: i))
-        }.rows(of: 2)
-        keyboard.append([.action(session.texts.back, .settings)])
-        return Screen(text: text, keyboard: keyboard)
-    }
-
-    func pickZone(_ index: Int, _ session: inout Session) async throws -> Outcome {
-        guard BotSettings.commonZones.indices.contains(index), let zone = Zone(identifier: BotSettings.commonZones[index]) else {
-            return Outcome(screen: zonePicker(session, text: session.texts.pickZone), toast: session.texts.staleButton)
-        }
-        return try await saveZone(zone, &session)
-    }
-
-    func saveZone(_ zone: Zone, _ session: inout Session) async throws -> Outcome {
-        session.user.zone = zone
-        session.zone = zone
-        try await store.saveUser(session.user, at: now())
-        try await store.setConversationState(chatID: session.chatID, nil, at: now())
-        let saved = session.texts.zoneSaved(zone.identifier)
-        return Outcome(screen: withPrefix(saved, settingsScreen(session)), toast: saved)
-    }
-
-    func typedZone(_ text: String, _ session: inout Session) async throws -> Outcome {
-        // A full tz name ("America/Bogota", "UTC"), or a city the tz database names ("Bogota", "new york").
-        let named = Zone(identifier: text).flatMap { text.contains("/") || text.uppercased() == "UTC" ? $0 : nil }
-        guard let zone = named ?? Zone.matching(city: text) else {
-            let shown = html(String(text.prefix(64)))
-            return Outcome(screen: zonePicker(session, text: session.texts.unknownZone(shown)))
-        }
-        return try await saveZone(zone, &session)
     }
 
 }
@@ -160,6 +122,8 @@ struct ConversationState: Codable, Equatable, Sendable {
     var booking: Int64?
     /// A manual refund's reference typed by an admin (mode `refundReference`).
     var reference: String?
+    /// Where a typed time zone comes back to (`ZoneReturn.code`; mode `zone`).
+    var back: String?
 
     init(mode: Mode, draft: HostDraft? = nil, host: Int64? = nil, field: HostField? = nil, photo: Int64? = nil, booking: Int64? = nil) {
         self.mode = mode

@@ -17,6 +17,7 @@ extension BotEngine {
     /// Days (in the user's zone) with at least one start for the host's shortest call.
     func dates(_ id: HostID, _ session: Session) async throws -> Outcome {
         guard let host = try await listedHost(id, session) else { return try await hostGone(session) }
+        if let question = try await firstZoneQuestion(session, back: .dates(id), backButton: .profile(host: id)) { return question }
         let t = session.texts
         let starts = try await freeTime(host, at: now()).starts(durationMinutes: host.durations.minMinutes)
         var days: [LocalDate] = []
@@ -25,9 +26,10 @@ extension BotEngine {
             if days.last != d { days.append(d) }
         }
         guard !days.isEmpty else {
-            return Outcome(screen: Screen(text: t.noDates, keyboard: [[.action(t.back, .profile(host: id))]]), newMessage: false)
+            return Outcome(screen: Screen(text: t.noDates, keyboard: [[zoneButton(session, back: .dates(id))], [.action(t.back, .profile(host: id))]]), newMessage: false)
         }
         var keyboard: [[Screen.Button]] = days.map { Screen.Button.action(session.format.day($0), .times(host: id, day: $0.dayNumber)) }.rows(of: 3)
+        keyboard.append([zoneButton(session, back: .dates(id))])
         keyboard.append([.action(t.back, .profile(host: id)), .action(t.mainMenu, .mainMenu)])
         return Outcome(screen: Screen(text: t.pickDate(html(host.displayName.value), session.zone.identifier), keyboard: keyboard))
     }
@@ -48,6 +50,7 @@ extension BotEngine {
         var keyboard: [[Screen.Button]] = starts.prefix(96).map {
             Screen.Button.action(session.format.clock($0), .durations(host: id, startMinute: $0.epochSeconds / 60))
         }.rows(of: 4)
+        keyboard.append([zoneButton(session, back: .dates(id))])
         keyboard.append([.action(t.back, .dates(host: id)), .action(t.mainMenu, .mainMenu)])
         let text = t.pickTime(html(host.displayName.value), session.format.day(date), session.zone.identifier)
         return Outcome(screen: Screen(text: text, keyboard: keyboard))
@@ -64,6 +67,7 @@ extension BotEngine {
             return Screen.Button.action("\(t.minutes(minutes)) · \(price)", .summary(host: id, startMinute: start.epochSeconds / 60, minutes: minutes))
         }.rows(of: 2)
         let day = session.zone.localDate(of: start).dayNumber
+        keyboard.append([zoneButton(session, back: .dates(id))])
         keyboard.append([.action(t.back, .times(host: id, day: day)), .action(t.mainMenu, .mainMenu)])
         return Outcome(screen: Screen(text: t.pickDuration(html(host.displayName.value), session.format.dateTime(start)), keyboard: keyboard))
     }
@@ -93,6 +97,7 @@ extension BotEngine {
         let startMinute = start.epochSeconds / 60
         return Outcome(screen: Screen(text: text, keyboard: [
             [.action(t.payButton(total.formatted()), .pay(host: id, startMinute: startMinute, minutes: minutes))],
+            [zoneButton(session, back: .dates(id))],
             [.action(t.back, .durations(host: id, startMinute: startMinute)), .action(t.mainMenu, .mainMenu)],
         ]))
     }
@@ -171,6 +176,7 @@ extension BotEngine {
         let methods = self.methods(for: booking)
         var keyboard: [[Screen.Button]] = methods.map { [.action(t.method($0), .payWith(booking: booking.id!, method: $0))] }
         keyboard.append([.action(t.cancelHold, .cancelHold(booking: booking.id!))])
+        keyboard.append([zoneButton(session, back: .myBookings)])
         let text = methods.isEmpty ? t.noPaymentMethods : t.held(until: session.format.clock(booking.holdExpiresAt), total: total)
         return Screen(text: text, keyboard: keyboard)
     }

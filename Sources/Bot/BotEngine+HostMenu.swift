@@ -4,26 +4,9 @@ import Storage
 import Telegram
 
 extension BotEngine {
-    /// The host whose Telegram account this is. A host added by username is linked (and the link audited)
-    /// the first time that account writes to the bot.
+    /// The host whose Telegram account this is (linked by an invite, or by an admin who confirmed it).
     func linkedHost(_ session: Session) async throws -> Host? {
-        if let linked = try await linkByUsername(session) { return linked }
-        return try await store.hosts(listedOnly: false).first(where: { $0.telegramUserID == session.user.id })
-    }
-
-    /// One indexed look-up per update: links a host whose username is this account's and who is not linked yet.
-    @discardableResult
-    func linkByUsername(_ session: Session) async throws -> Host? {
-        guard let name = session.user.username, let username = try? TelegramUsername(parsing: name),
-              var host = try await store.host(username: username) else { return nil }
-        if host.telegramUserID == session.user.id { return host }
-        guard host.telegramUserID == nil else { return nil }
-        host.telegramUserID = session.user.id
-        try await store.updateHost(host, at: now())
-        try await store.appendAudit(AuditEntry(actor: session.user.id.rawValue, role: "host", action: "host.link", entity: "host",
-                                               entityID: "\(host.id!)", before: nil, after: "telegram user \(session.user.id)", at: now()))
-        logger.info("host linked to their Telegram account", metadata: ["host": "\(host.id!)", "user": "\(session.user.id)"])
-        return host
+        try await store.hosts(listedOnly: false).first(where: { $0.telegramUserID == session.user.id })
     }
 
     /// `/host`: own upcoming bookings and the online/offline switch.
@@ -54,6 +37,7 @@ extension BotEngine {
                 lines += payouts.prefix(5).map { "\(format.dateTime($0.createdAt)) · \($0.amount.formatted())" }
             }
         }
+        if let link = settings.identity.deepLink("host_" + host.username.value) { lines += ["", t.hostShareLine(link)] }
         let toggle: Screen.Button = host.status == .offline
             ? .action(t.goOnline, .hostSetOnline(true))
             : .action(t.goOffline, .hostSetOnline(false))

@@ -35,6 +35,7 @@ extension BotEngine {
         var keyboard: [[Screen.Button]] = days.map {
             Screen.Button.action(session.format.day($0), .rescheduleDay(booking: id, day: $0.dayNumber))
         }.rows(of: 3)
+        keyboard.append([zoneButton(session, back: .reschedule(id))])
         keyboard.append([.action(t.back, .myBookings)])
         return Outcome(screen: Screen(text: t.reschedulePickDay(Int(id.rawValue), minutes: booking.price.minutes, zone: session.zone.identifier),
                                       keyboard: keyboard))
@@ -59,6 +60,7 @@ extension BotEngine {
         var keyboard: [[Screen.Button]] = starts.prefix(96).map {
             Screen.Button.action(session.format.clock($0), .rescheduleTo(booking: id, startMinute: $0.epochSeconds / 60, confirmed: false))
         }.rows(of: 4)
+        keyboard.append([zoneButton(session, back: .reschedule(id))])
         keyboard.append([.action(t.back, .reschedule(booking: id)), .action(t.mainMenu, .mainMenu)])
         let text = t.reschedulePickTime(Int(id.rawValue), day: session.format.day(date), zone: session.zone.identifier)
         var outcome = Outcome(screen: Screen(text: line.map { $0 + "\n\n" + text } ?? text, keyboard: keyboard))

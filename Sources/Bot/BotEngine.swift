@@ -41,6 +41,8 @@ public final class BotEngine: Sendable {
         var format: TimeFormat { TimeFormat(language: language, zone: zone) }
         /// The text of the message whose button was pressed (nil for commands and typed text).
         var pressedText: String?
+        /// Telegram's `language_code` of the sender ("es", "en-GB"), for the likely time zones.
+        var languageCode: String?
     }
 
     /// What a button press or a command produces.
@@ -91,15 +93,11 @@ public final class BotEngine: Sendable {
                 user.username = from.username
                 try await store.saveUser(user, at: now())
             }
-            let session = Session(user: user, chatID: from.id, zone: user.zone ?? settings.defaultZone)
-            try await linkByUsername(session)
-            return session
+            return Session(user: user, chatID: from.id, zone: user.zone ?? settings.defaultZone, languageCode: from.languageCode)
         }
         let user = UserProfile(id: id, username: from.username, firstName: from.firstName, language: Language(telegramCode: from.languageCode).rawValue)
         try await store.saveUser(user, at: now())
-        let session = Session(user: user, chatID: from.id, zone: settings.defaultZone)
-        try await linkByUsername(session)
-        return session
+        return Session(user: user, chatID: from.id, zone: settings.defaultZone, languageCode: from.languageCode)
     }
 
     // MARK: Messages and commands
@@ -113,6 +111,9 @@ public final class BotEngine: Sendable {
         case "/start" where argument(of: text)?.hasPrefix("host_") == true:
             // A deep link t.me/<bot>?start=host_<username> (hosts share it): that host's profile.
             outcome = try await profile(named: String(argument(of: text)!.dropFirst("host_".count)), session)
+        case "/start" where argument(of: text)?.hasPrefix("invite_") == true:
+            // A host's one-time invite t.me/<bot>?start=invite_<token>: this account becomes the host's, once.
+            outcome = try await openInvite(String(argument(of: text)!.dropFirst("invite_".count)), session)
         case "/start", "/help": outcome = Outcome(screen: mainMenu(session))
         case "/model_profile" where argument(of: text) != nil:
             outcome = try await profile(named: argument(of: text)!, session)
@@ -129,6 +130,8 @@ public final class BotEngine: Sendable {
             switch command {
             case "/add_model": outcome = try await startWizard(session)
             case "/admin_models": outcome = Outcome(screen: adminMenu(session))
+            case "/toggle_status": outcome = try await pickHost(.toggle, page: 0, session)
+            case "/edit_model": outcome = try await pickHost(.edit, page: 0, session)
             default: outcome = try await adminHosts(page: 0, session)
             }
         case .some:
@@ -157,7 +160,7 @@ public final class BotEngine: Sendable {
                                           keyboard: [[.action(session.texts.cancel, .admin(.wizard(state.mode == .edit ? .cancel : .done)))]]))
         }
         switch state.mode {
-        case .zone: return try await typedZone(text, &session)
+        case .zone: return try await typedZone(text, state, &session)
         case .wizard: return try await wizardAnswer(state.draft ?? HostDraft(), photo.map { .photo(fileID: $0) } ?? .text(text), session)
         case .edit: return try await editAnswer(state, text: text, session)
         case .photos: return try await photoReceived(state, photo: photo, caption: caption, session)
@@ -237,8 +240,10 @@ public final class BotEngine: Sendable {
         case .cancelHold(let booking): return try await cancelHold(booking, session)
         case .settings: return Outcome(screen: settingsScreen(session))
         case .language(let code): return try await setLanguage(code, &session)
-        case .zoneMenu: return try await zoneMenu(session)
+        case .zoneMenu: return try await changeZone(.settings, session)
         case .zone(let index): return try await pickZone(index, &session)
+        case .changeZone(let back): return try await changeZone(back, session)
+        case .setZone(let name, let back): return try await setZone(name, back: back, &session)
         case .noop: return Outcome(screen: mainMenu(session))
         case .hostMenu: return try await hostMenu(session)
         case .hostSetOnline(let online): return try await hostSetOnline(online, session)
@@ -274,6 +279,17 @@ public final class BotEngine: Sendable {
             _ = try await api.sendMediaGroup(SendMediaGroup(chatId: chatID, media: outcome.album))
         }
         let screen = outcome.screen
+        // A screen that replaces a photo message (the profile) replaces it: Telegram cannot turn a photo into
+        // text, so the photo is deleted before the new screen is sent — going back and forth never leaves copies
+        // of the host's photo in the chat. Deleted first: a retry after a failed send finds it gone (a 400,
+        // ignored) and sends once.
+        if let message, message.photo != nil, !outcome.newMessage, outcome.album.isEmpty, outcome.document == nil {
+            do {
+                try await api.deleteMessage(DeleteMessage(chatId: chatID, messageId: message.messageId))
+            } catch {
+                guard case .api(400, _) = error else { throw error }
+            }
+        }
         if let photo = screen.photo {
             if telegramLength(ofHTML: screen.text) <= 1024 {
                 _ = try await api.sendPhoto(SendPhoto(chatId: chatID, photo: photo, caption: screen.text, replyMarkup: screen.markup))

@@ -26,6 +26,10 @@ public enum CallbackAction: Hashable, Sendable {
     case language(String)
     case zoneMenu
     case zone(index: Int)
+    /// The zone question, coming back to `back` once a zone is chosen ("🌍 change" on every screen with times).
+    case changeZone(back: ZoneReturn)
+    /// Saves a tz database name (checked again on decode) and shows `back`.
+    case setZone(name: String, back: ZoneReturn)
     /// A button that does nothing but must be answered (a label row).
     case noop
 
@@ -80,6 +84,8 @@ public enum CallbackAction: Hashable, Sendable {
         case .language(let code): "lg:\(code)"
         case .zoneMenu: "zm"
         case .zone(let i): "z:\(i)"
+        case .changeZone(let back): "zc:\(back.code)"
+        case .setZone(let name, let back): "zs:\(back.code):\(name)"
         case .noop: "_"
         case .admin(let action): action.encoded()
         case .hostMenu: "hm"
@@ -125,6 +131,11 @@ public enum CallbackAction: Hashable, Sendable {
         case "lg" where count(2): guard Language(rawValue: parts[1]) != nil else { return nil }; self = .language(parts[1])
         case "zm" where count(1): self = .zoneMenu
         case "z" where count(2): guard let i = int(1), i >= 0, i < 1000 else { return nil }; self = .zone(index: Int(i))
+        case "zc" where count(2): guard let back = ZoneReturn(code: parts[1]) else { return nil }; self = .changeZone(back: back)
+        case "zs" where count(3):
+            // Only a name this system's tz database knows, written as we write it ("UTC", "America/Bogota").
+            guard let back = ZoneReturn(code: parts[1]), let zone = Zone(identifier: parts[2]), zone.identifier == parts[2] else { return nil }
+            self = .setZone(name: parts[2], back: back)
         case "_" where count(1): self = .noop
         case "hm" where count(1): self = .hostMenu
         case "ho" where count(2): guard let o = int(1), o == 0 || o == 1 else { return nil }; self = .hostSetOnline(o == 1)

@@ -35,6 +35,7 @@ public struct Screen: Sendable, Equatable {
 public protocol BotAPI: Sendable {
     func sendMessage(_ p: SendMessage) async throws(TelegramError) -> Message
     func editMessageText(_ p: EditMessageText) async throws(TelegramError) -> Message
+    func deleteMessage(_ p: DeleteMessage) async throws(TelegramError)
     func answerCallbackQuery(_ p: AnswerCallbackQuery) async throws(TelegramError)
     func sendPhoto(_ p: SendPhoto) async throws(TelegramError) -> Message
     func sendMediaGroup(_ p: SendMediaGroup) async throws(TelegramError) -> [Message]

@@ -172,6 +172,12 @@ public struct Texts: Sendable {
         t("🌍 Pick your time zone, or type a city or zone (for example <code>Bogota</code> or <code>America/Bogota</code>):",
           "🌍 Elige tu zona horaria o escribe una ciudad o zona (por ejemplo <code>Bogotá</code> o <code>America/Bogota</code>):")
     }
+    public var firstZoneQuestion: String {
+        t("🌍 <b>One question first: which time zone are you in?</b>\nDays and times are shown in it. Tap yours, or type a city or zone (for example <code>Bogota</code> or <code>America/Bogota</code>).",
+          "🌍 <b>Antes de nada: ¿en qué zona horaria estás?</b>\nLos días y las horas se muestran en ella. Toca la tuya o escribe una ciudad o zona (por ejemplo <code>Bogotá</code> o <code>America/Bogota</code>).")
+    }
+    /// The button on every screen with times: the zone in use, and that it can be changed.
+    public func zoneButton(_ zone: String) -> String { t("🌍 \(zone) · change", "🌍 \(zone) · cambiar") }
     public func zoneSaved(_ zone: String) -> String { t("✅ Time zone set to \(zone).", "✅ Zona horaria cambiada a \(zone).") }
     public func unknownZone(_ text: String) -> String {
         t("“\(text)” is not a time zone I know. Type a city like <code>Madrid</code>, a name like <code>Europe/Madrid</code>, or pick one:",

@@ -1,7 +1,7 @@
 import Foundation
 import Telegram
 
-// sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery, sendPhoto, sendMediaGroup.
+// sendMessage, editMessageText, editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendPhoto, sendMediaGroup.
 extension FakeState {
     func sendMessage(_ body: Data) throws(APIFailure) -> Data {
         let p = try WireJSON.decode(SendMessage.self, body)
@@ -40,6 +40,18 @@ extension FakeState {
         guard markup != stored.message.replyMarkup else { throw .notModified }
         chats[p.chatId]!.messages[position].message.replyMarkup = markup
         return WireJSON.encode(chats[p.chatId]!.messages[position].message)
+    }
+
+    /// Like Telegram in a private chat: the bot's messages and the user's, gone from the chat (and its buttons
+    /// with them); an unknown or already deleted message is "message to delete not found".
+    func deleteMessage(_ body: Data) throws(APIFailure) -> Data {
+        let p = try WireJSON.decode(DeleteMessage.self, body)
+        guard let log = chats[p.chatId] else { throw .chatNotFound }
+        guard let position = log.messages.firstIndex(where: { $0.message.messageId == p.messageId }) else {
+            throw .badRequest("message to delete not found")
+        }
+        chats[p.chatId]!.messages.remove(at: position)
+        return WireJSON.trueResult
     }
 
     func answerCallbackQuery(_ body: Data) throws(APIFailure) -> Data {

@@ -64,7 +64,7 @@ actor FakeState {
     static let methods = [
         "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "editMessageText",
         "editMessageReplyMarkup", "answerCallbackQuery", "sendPhoto", "sendMediaGroup", "setMyCommands", "getMyCommands",
-        "sendInvoice", "answerPreCheckoutQuery", "refundStarPayment", "sendDocument",
+        "sendInvoice", "answerPreCheckoutQuery", "refundStarPayment", "sendDocument", "deleteMessage",
     ]
     /// Telegram's method names are case-insensitive.
     static let canonicalMethods = Dictionary(uniqueKeysWithValues: methods.map { ($0.lowercased(), $0) })
@@ -177,6 +177,7 @@ actor FakeState {
         case "sendMessage": return try sendMessage(body)
         case "editMessageText": return try editMessageText(body)
         case "editMessageReplyMarkup": return try editMessageReplyMarkup(body)
+        case "deleteMessage": return try deleteMessage(body)
         case "answerCallbackQuery": return try answerCallbackQuery(body)
         case "sendPhoto": return try sendPhoto(body)
         case "sendMediaGroup": return try sendMediaGroup(body)

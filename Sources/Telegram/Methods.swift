@@ -83,6 +83,17 @@ public struct EditMessageReplyMarkup: Codable, Sendable, Equatable {
     }
 }
 
+/// Removes a message: the bot's own (and, in a private chat, the user's) within 48 hours.
+public struct DeleteMessage: Codable, Sendable, Equatable {
+    public var chatId: Int64
+    public var messageId: Int64
+
+    public init(chatId: Int64, messageId: Int64) {
+        self.chatId = chatId
+        self.messageId = messageId
+    }
+}
+
 public struct AnswerCallbackQuery: Codable, Sendable, Equatable {
     public var callbackQueryId: String
     public var text: String?

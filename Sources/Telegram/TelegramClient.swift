@@ -153,6 +153,10 @@ public struct TelegramClient: Sendable, CustomStringConvertible, CustomDebugStri
     public func editMessageText(_ p: EditMessageText) async throws(TelegramError) -> Message { try await call("editMessageText", p) }
 
     @discardableResult
+    public func deleteMessage(_ p: DeleteMessage) async throws(TelegramError) {
+        let _: Bool = try await call("deleteMessage", p)
+    }
+
     public func editMessageReplyMarkup(_ p: EditMessageReplyMarkup) async throws(TelegramError) -> Message {
         try await call("editMessageReplyMarkup", p)
     }

@@ -128,13 +128,15 @@ struct AdminFlowTests {
                 try await h.expectLast(admin.id, contains: "In which time zone")
                 try await h.tap("Europe/Madrid", as: admin)
                 try await h.tap("✅ Confirm", as: admin)
-                try await h.expectLast(admin.id, contains: "Lena is now listed for users")
+                let created = try await h.expectLast(admin.id, contains: "Lena is now listed for users")
+                #expect(created.text?.contains("https://t.me/privatecalls_test_bot?start=invite_") == true)
 
                 let host = try #require(try await h.store.host(username: TelegramUsername(parsing: "lena_calls")))
                 #expect(host.pricePerMinute.money == Money(minorUnits: 250, currency: .usd))
                 #expect(host.durations == (try DurationRange(min: 30, max: 90)))
                 #expect(try await h.store.photos(hostID: host.id!).map(\.fileID) == ["AgAD-lena-1"])
-                #expect(try await h.store.auditLog(limit: 5).first?.action == "host.create")
+                // Created, then an invite for the host's own account (shown on the wizard's last screen).
+                #expect(try await h.store.auditLog(limit: 2).map(\.action) == ["host.invite", "host.create"])
 
                 // At once visible and bookable by a user.
                 await h.fake.sendText("/book_private_call", from: user)
@@ -142,6 +144,7 @@ struct AdminFlowTests {
                 try await h.tap("🟢 Lena · $2.50/min", as: user)
                 try await h.expectLast(user.id, contains: "Calls of 30–90 min")
                 try await h.tap("📅 Book a call", as: user)
+                try await h.tap("Europe/Madrid", as: user)
                 try await h.tap("Wed 25 Nov", as: user)
                 try await h.tap("18:00", as: user)
                 try await h.tap("30 min · $75.00", as: user)
@@ -207,8 +210,8 @@ struct AdminFlowTests {
             let admin = self.admin, user = self.user
             try await h.run(Self.env) { _ in
                 await h.fake.sendText("/edit_model", from: admin)
-                try await h.expectLast(admin.id, contains: "Hosts")
-                try await h.tap("🟢 Anna (@anna_host)", as: admin)
+                try await h.expectLast(admin.id, contains: "Edit a host")
+                try await h.tap("✏️ Anna (@anna_host)", as: admin)
                 try await h.tap("🖼 Gallery", as: admin)
                 try await h.tap("➕ Add photos", as: admin)
                 for (i, caption) in ["first", "second", "third"].enumerated() {
@@ -238,17 +241,31 @@ struct AdminFlowTests {
         }
     }
 
-    @Test func aHostIsLinkedWhenTheyWriteAndTogglesTheirOwnStatus() async throws {
+    /// Having the host's username is not enough to become the host: the account seen with it is only suggested
+    /// on the admin's host card, and linked when the admin confirms. Then the host sees and toggles their own menu.
+    @Test func theAccountWithTheHostsUsernameIsLinkedOnlyWhenTheAdminConfirmsIt() async throws {
         try await BotHarness.with { h in
             let host = try await h.addHost()
             let anna = User(id: 9100, firstName: "Anna", username: "Anna_Host", languageCode: "es")
             let stranger = User(id: 9101, firstName: "Sam", username: "sam_nobody", languageCode: "en")
+            let admin = self.admin
             try await h.run(Self.env) { _ in
                 await h.fake.sendText("/host", from: stranger)
                 try await h.expectLast(stranger.id, contains: "This menu is for hosts")
                 await h.fake.sendText("/start", from: anna)
                 try await h.expectLast(anna.id, contains: "Bienvenido")
+                await h.fake.sendText("/host", from: anna)
+                try await h.expectLast(anna.id, contains: "Este menú es para anfitriones")
+                #expect(try await h.store.host(host.id!)?.telegramUserID == nil, "a username alone links nothing")
+                await h.fake.sendText("/view_models_list", from: admin)
+                try await h.expectLast(admin.id, contains: "Hosts")
+                try await h.tap("🟢 Anna (@anna_host)", as: admin)
+                let card = try await h.expectLast(admin.id, contains: "Telegram account: not linked yet")
+                #expect(h.fake.buttonLabels(of: card).flatMap { $0 }.contains("🔗 Link the account @Anna_Host"))
+                try await h.tap("🔗 Link the account @Anna_Host", as: admin)
+                try await h.expectLast(admin.id, contains: "Telegram account: linked (id 9100)")
                 #expect(try await h.store.host(host.id!)?.telegramUserID == TelegramUserID(anna.id))
+                #expect(try await h.store.auditLog(limit: 1).first?.action == "host.link")
                 // A paid booking and a payout show in the host's own menu.
                 let hold = try await h.store.createHold(
                     try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,

@@ -35,7 +35,12 @@ struct BotFlowTests {
             let profile = try await h.expectLast(maria.id, contains: "Film & books <3")
             #expect(profile.text?.contains("Calls of 15–120 min") == true)
             try await h.tap("📅 Book a call", as: maria)
+            // Asked once, before the first day picker: the host's zone first, then the language's, the default.
+            let question = try await h.expectLast(maria.id, contains: "which time zone are you in?")
+            #expect(Array(h.fake.buttonLabels(of: question).flatMap { $0 }.prefix(3)) == ["Europe/Madrid", "America/New York", "Europe/London"])
+            try await h.tap("Europe/Madrid", as: maria)
             let dates = try await h.expectLast(maria.id, contains: "pick a day")
+            #expect(dates.text?.hasPrefix("✅ Time zone set to Europe/Madrid.") == true)
             #expect(h.fake.buttonLabels(of: dates).first?.first == "Wed 25 Nov")
             try await h.tap("Wed 25 Nov", as: maria)
             let times = try await h.expectLast(maria.id, contains: "Pick a start time (Europe/Madrid)")
@@ -113,6 +118,7 @@ struct BotFlowTests {
                 try await h.expectLast(user.id, contains: "Anna")
                 try await h.tap("🟢 Anna · $5.00/min", as: user)
                 try await h.tap(user.id == maria.id ? "📅 Book a call" : "📅 Reservar llamada", as: user)
+                try await h.tap("Europe/Madrid", as: user)
                 try await h.tap(user.id == maria.id ? "Wed 25 Nov" : "mié 25 nov", as: user)
                 try await h.tap("18:00", as: user)
                 try await h.tap("60 min · $300.00", as: user)
@@ -163,6 +169,7 @@ struct BotFlowTests {
             try await h.expectLast(maria.id, contains: "Anna")
             try await h.tap("🟢 Anna · $5.00/min", as: maria)
             try await h.tap("📅 Book a call", as: maria)
+            try await h.tap("Europe/Madrid", as: maria)
         }
         let handledBefore = try await h.store.lastHandledUpdateID()
         try await h.run { _ in
@@ -317,6 +324,7 @@ struct BotProfileTests {
                 #expect(album.media.map(\.caption) == [nil, "One", "Two &amp; &lt;three&gt;"])
                 // A button on the photo message sends a new message (a photo caption cannot become a text).
                 try await h.tap("📅 Book a call", as: maria)
+                try await h.tap("Europe/Madrid", as: maria)
                 try await h.expectLast(maria.id, contains: "pick a day")
             }
         }
@@ -400,6 +408,7 @@ struct HostListTests {
                 try await h.tap("⚫ Away · $5.00/min", as: user)
                 try await h.expectLast(user.id, contains: "Film & books")
                 try await h.tap(book, as: user)
+                try await h.tap("Europe/Madrid", as: user)
                 let days = try await h.expectLast(user.id, contains: pickDay)
                 #expect(h.fake.buttonLabels(of: days).flatMap { $0 }.count > 2, "days to pick from")
             }

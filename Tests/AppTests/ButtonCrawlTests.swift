@@ -398,9 +398,10 @@ struct ButtonCrawlTests {
             }
             while !(queue.isEmpty && deferred.isEmpty), presses < ButtonCrawlTests.bound {
                 let next = queue.isEmpty ? deferred.removeFirst() : queue.removeFirst()
-                // Booking-flow buttons are counted per host, so every host's flow is walked down to payment.
+                // Booking-flow buttons are counted per host, so every host's flow is walked down to payment; zone
+                // buttons per screen they return to (the day pickers behind a new user's zone question included).
                 let fields = next.data.split(separator: ":")
-                let tag = ["d", "t", "u", "s", "p"].contains(String(fields[0])) && fields.count > 1 ? "\(fields[0]):\(fields[1])" : String(fields[0])
+                let tag = ["d", "t", "u", "s", "p", "zs"].contains(String(fields[0])) && fields.count > 1 ? "\(fields[0]):\(fields[1])" : String(fields[0])
                 guard tagCount[tag, default: 0] < ButtonCrawlTests.perTag else { continue }
                 tagCount[tag, default: 0] += 1
                 try await press(next.data, message: next.message, path: next.path)
@@ -496,7 +497,7 @@ struct ButtonCrawlTests {
                     let sent = (try? await h.store.pendingOutboxCount()) == 0
                     return idle && sent
                 }
-                try await crawler.run(starts: ["/start", "/my_bookings", "/host", "/admin_models"])
+                try await crawler.run(starts: ["/start", "/my_bookings", "/host", "/admin_models", "/toggle_status", "/edit_model"])
             }
             print("crawl \(name): \(crawler.presses) presses, \(crawler.findings.count) findings; per tag: \(crawler.tagCount.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); wrong answers at \(crawler.fuzzed.sorted())")
             #expect(crawler.presses > 100, "\(name) reached only \(crawler.presses) buttons")
@@ -575,7 +576,7 @@ struct ButtonCrawlTests {
             try await h.run(["STARS_PER_USD": "50"]) { _ in
                 await h.fake.sendText("/book_private_call", from: user)
                 try await h.expectLast(user.id, contains: "Anna")
-                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00"] { try await h.tap(label, as: user) }
+                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · $300.00"] { try await h.tap(label, as: user) }
                 let summary = try await h.expectLast(user.id, contains: "Your booking")
                 let pay = try #require(summary.replyMarkup?.inlineKeyboard.joined().first { $0.text == "💳 Pay $300.00" }?.callbackData)
                 for _ in 0..<2 {
@@ -600,7 +601,7 @@ struct ButtonCrawlTests {
             try await h.run(["STARS_PER_USD": "50"]) { _ in
                 await h.fake.sendText("/book_private_call", from: user)
                 try await h.expectLast(user.id, contains: "Anna")
-                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "30 min · $150.00", "💳 Pay $150.00"] {
+                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "30 min · $150.00", "💳 Pay $150.00"] {
                     try await h.tap(label, as: user)
                 }
                 try await h.expectLast(user.id, contains: "Choose how to pay")

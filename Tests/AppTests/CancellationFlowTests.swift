@@ -56,7 +56,7 @@ struct CancellationFlowTests {
     static func bookAndPayWithStars(_ h: BotHarness, _ user: User, query: String, charge: String) async throws {
         await h.fake.sendText("/book_private_call", from: user)
         try await h.expectLast(user.id, contains: "Anna")
-        for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00", "⭐ Telegram Stars"] {
+        for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00", "⭐ Telegram Stars"] {
             try await h.tap(label, as: user)
         }
         await h.fake.sendPreCheckoutQuery(PreCheckoutQuery(id: query, from: user, currency: "XTR", totalAmount: 15_000, invoicePayload: "booking:1"))

@@ -171,7 +171,8 @@ struct ChaosUser {
         updates.append(await fake.sendText("/book_private_call", from: user))
         var screen = try #require(try await answer(since: 0, expecting: "Private calls"))
         screen = try #require(try await press({ $0.contains(hostName) }, on: screen, expecting: "Calls of", &updates))
-        screen = try #require(try await press({ $0 == "📅 Book a call" }, on: screen, expecting: "pick a day", &updates))
+        screen = try #require(try await press({ $0 == "📅 Book a call" }, on: screen, expecting: "which time zone", &updates))
+        screen = try #require(try await press({ $0 == "UTC" }, on: screen, expecting: "pick a day", &updates))
         // From here on the other user who wants the same slot may take it at any step: then the bot says so.
         guard let times = try await press({ $0 == dayLabel }, on: screen, expecting: "Pick a start time", &updates),
               Self.buttons(of: times).contains(where: { $0.text == timeLabel }),

@@ -93,7 +93,7 @@ struct DaimoFlowTests {
     func bookToDaimo(_ h: BotHarness, user: User, labels: [String]? = nil) async throws -> Message {
         await h.fake.sendText("/book_private_call", from: user)
         try await h.expectLast(user.id, contains: "Anna")
-        for label in labels ?? ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00"] {
+        for label in labels ?? ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00"] {
             try await h.tap(label, as: user)
         }
         try await h.expectLast(user.id, contains: user.languageCode == "es" ? "Elige cómo pagar" : "Choose how to pay")
@@ -162,7 +162,7 @@ struct DaimoFlowTests {
             try await h.expectLast(maria.id, contains: "Bea")
             let price = Money(minorUnits: 200_000, currency: .cop).formatted()
             let total = Money(minorUnits: 12_000_000, currency: .cop).formatted()
-            for label in ["🟢 Bea · \(price)/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · \(total)", "💳 Pay \(total)"] {
+            for label in ["🟢 Bea · \(price)/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · \(total)", "💳 Pay \(total)"] {
                 try await h.tap(label, as: maria)
             }
             // Daimo is the only provider configured here, and it settles in USD: nothing to offer for COP, so
@@ -308,7 +308,7 @@ struct DaimoFlowTests {
         let juan = User(id: 7204, firstName: "Juan", languageCode: "en")
         try await withDaimo { h, api, port in
             try await bookToDaimo(h, user: maria)
-            try await bookToDaimo(h, user: juan, labels: ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "19:00", "60 min · $300.00", "💳 Pay $300.00"])
+            try await bookToDaimo(h, user: juan, labels: ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "19:00", "60 min · $300.00", "💳 Pay $300.00"])
             let juans = try #require(try await h.store.bookings(userID: TelegramUserID(juan.id)).first?.id)
             #expect(try await h.store.paymentReference(of: juans) == "pay_2")
             api.complete("pay_2")
@@ -387,7 +387,7 @@ struct DaimoFlowTests {
             // Lucía holds 19:00 and lets it lapse; Juan takes 19:00; Lucía's payment arrives late: owed back.
             await h.fake.sendText("/book_private_call", from: lucia)
             try await h.expectLast(lucia.id, contains: "Anna")
-            for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "19:00", "60 min · $300.00", "💳 Pay $300.00"] {
+            for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "19:00", "60 min · $300.00", "💳 Pay $300.00"] {
                 try await h.tap(label, as: lucia)
             }
             try await h.tap("🪙 Crypto (Daimo)", as: lucia)
@@ -395,7 +395,7 @@ struct DaimoFlowTests {
             let lucias = try #require(try await h.store.bookings(userID: TelegramUserID(lucia.id)).first?.id)
             h.clock.advance(minutes: 31)
             try await h.fake.waitUntil { (try? await h.store.booking(lucias))?.status == .expired }
-            try await bookToDaimo(h, user: juan, labels: ["🟢 Anna · $5.00/min", "📅 Reservar llamada", "mié 25 nov", "19:00", "60 min · $300.00", "💳 Pagar $300.00"])
+            try await bookToDaimo(h, user: juan, labels: ["🟢 Anna · $5.00/min", "📅 Reservar llamada", "Europe/Madrid", "mié 25 nov", "19:00", "60 min · $300.00", "💳 Pagar $300.00"])
             let paymentID = try #require(try await h.store.paymentReference(of: lucias))
             api.complete(paymentID)
             #expect(try await Self.deliver(Self.event(payment: paymentID, booking: "\(lucias)"), port: port) == 200)

@@ -149,7 +149,7 @@ struct EpaycoFlowTests {
         let total = Self.total.formatted()
         await h.fake.sendText("/book_private_call", from: user)
         try await h.expectLast(user.id, contains: "Anna")
-        let steps = labels ?? ["🟢 Anna · \(Self.perMinute.formatted())/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · \(total)", "💳 Pay \(total)"]
+        let steps = labels ?? ["🟢 Anna · \(Self.perMinute.formatted())/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · \(total)", "💳 Pay \(total)"]
         for label in steps { try await h.tap(label, as: user) }
         let choice = try await h.expectLast(user.id, contains: user.languageCode == "es" ? "Elige cómo pagar" : "Choose how to pay")
         let offered = h.fake.buttonLabels(of: choice).flatMap { $0 }
@@ -342,7 +342,7 @@ struct EpaycoFlowTests {
             try await bookToEpayco(h, user: maria)
             let total = Self.total.formatted()
             try await bookToEpayco(h, user: juan, labels: [
-                "🟢 Anna · \(Self.perMinute.formatted())/min", "📅 Book a call", "Wed 25 Nov", "19:00", "60 min · \(total)", "💳 Pay \(total)",
+                "🟢 Anna · \(Self.perMinute.formatted())/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "19:00", "60 min · \(total)", "💳 Pay \(total)",
             ])
             let juans = try #require(try await h.store.bookings(userID: TelegramUserID(juan.id)).first?.id)
             #expect(juans != BookingID(1))
@@ -571,7 +571,7 @@ struct EpaycoFlowTests {
             try await h.fake.waitUntil { (try? await h.store.booking(BookingID(1)))?.status == .expired }
             let total = Self.total.formatted()
             try await bookToEpayco(h, user: juan, labels: [
-                "🟢 Anna · \(Self.perMinute.formatted())/min", "📅 Reservar llamada", "mié 25 nov", "18:00", "60 min · \(total)", "💳 Pagar \(total)",
+                "🟢 Anna · \(Self.perMinute.formatted())/min", "📅 Reservar llamada", "Europe/Madrid", "mié 25 nov", "18:00", "60 min · \(total)", "💳 Pagar \(total)",
             ])
             let late = try await Self.genuine(validation, ref: "800", transaction: "801", amount: "120000.00")
             #expect(try await Self.deliver(late, port: port) == 200)

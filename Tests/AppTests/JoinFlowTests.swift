@@ -42,7 +42,9 @@ struct JoinFlowTests {
 
     @Test func bothSidesGetTheirOwnLinkAgainAndNobodyElse() async throws {
         try await BotHarness.with { h in
-            try await h.addHost()
+            var host = try await h.addHost()
+            host.telegramUserID = TelegramUserID(Self.hostAccount.id)
+            try await h.store.updateHost(host, at: h.clock.now)
             let soon = try await Self.confirmed(h, startsIn: 10)
             let later = try await Self.confirmed(h, startsIn: 3 * 24 * 60)
             try await h.run { _ in
@@ -57,7 +59,7 @@ struct JoinFlowTests {
                 let room = try #require(try await h.store.room(of: soon))
                 #expect(userURL == "https://meet.jit.si/\(room.name)")
 
-                // The host, from /host (linked by username on first contact), gets the same room.
+                // The host, from /host (their linked account), gets the same room.
                 await h.fake.sendText("/host", from: Self.hostAccount)
                 try await Self.newest(h, Self.hostAccount.id, containing: "#\(soon.rawValue) ·")
                 try await h.tap("🎥 Join #\(soon.rawValue)", as: Self.hostAccount)

@@ -15,7 +15,7 @@ struct StarsFlowTests {
     func bookToInvoice(_ h: BotHarness) async throws {
         await h.fake.sendText("/book_private_call", from: maria)
         try await h.expectLast(maria.id, contains: "Anna")
-        for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00"] {
+        for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00"] {
             try await h.tap(label, as: maria)
         }
         try await h.expectLast(maria.id, contains: "Choose how to pay")

@@ -96,6 +96,7 @@ struct StripeFlowTests {
         try await h.expectLast(user.id, contains: "Anna")
         try await h.tap("🟢 Anna · $5.00/min", as: user)
         try await h.tap("📅 Book a call", as: user)
+        try await h.tap("Europe/Madrid", as: user)
         try await h.tap("Wed 25 Nov", as: user)
         try await h.tap("18:00", as: user)
         try await h.tap("60 min · $300.00", as: user)
@@ -255,7 +256,7 @@ struct StripeFlowTests {
                 // María holds 18:00 but never pays; her hold lapses; Juan takes the same time.
                 await h.fake.sendText("/book_private_call", from: maria)
                 try await h.expectLast(maria.id, contains: "Anna")
-                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00"] {
+                for label in ["🟢 Anna · $5.00/min", "📅 Book a call", "Europe/Madrid", "Wed 25 Nov", "18:00", "60 min · $300.00", "💳 Pay $300.00"] {
                     try await h.tap(label, as: maria)
                 }
                 try await h.expectLast(maria.id, contains: "Choose how to pay")
@@ -263,7 +264,7 @@ struct StripeFlowTests {
                 try await h.fake.waitUntil { (try? await h.store.booking(BookingID(1)))?.status == .expired }
                 await h.fake.sendText("/book_private_call", from: juan)
                 try await h.expectLast(juan.id, contains: "Anna")
-                for label in ["🟢 Anna · $5.00/min", "📅 Reservar llamada", "mié 25 nov", "18:00", "60 min · $300.00", "💳 Pagar $300.00"] {
+                for label in ["🟢 Anna · $5.00/min", "📅 Reservar llamada", "Europe/Madrid", "mié 25 nov", "18:00", "60 min · $300.00", "💳 Pagar $300.00"] {
                     try await h.tap(label, as: juan)
                 }
                 try await h.expectLast(juan.id, contains: "Elige cómo pagar")

@@ -21,6 +21,8 @@ struct CallbackActionTests {
         .rescheduleDay(booking: BookingID(small), day: small), .rescheduleTo(booking: BookingID(small), startMinute: small, confirmed: true),
         .reportNoShow(booking: BookingID(small), confirmed: true), .hostCancel(booking: BookingID(small), confirmed: true),
         .calendar(booking: BookingID(small)),
+        .changeZone(back: .reschedule(BookingID(small))), .setZone(name: "America/Argentina/ComodRivadavia", back: .dates(HostID(small))),
+        .setZone(name: "UTC", back: .settings), .changeZone(back: .myBookings),
     ]
 
     /// Every admin action (one per case, generated), with the longest ids, the smallest and ordinary ones.

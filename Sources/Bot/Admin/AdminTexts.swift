@@ -141,7 +141,7 @@ extension Texts {
 extension Texts {
     private func tr(_ en: String, _ es: String) -> String { language == .es ? es : en }
 
-    public var notAHost: String { tr("This menu is for hosts. Ask an admin to add you with your Telegram username.", "Este menú es para anfitriones. Pide a un administrador que te añada con tu usuario de Telegram.") }
+    public var notAHost: String { tr("This menu is for hosts. If you are one, open the invite link an admin sent you.", "Este menú es para anfitriones. Si lo eres, abre el enlace de invitación que te envió un administrador.") }
     public func hostMenuTitle(_ name: String, _ status: String) -> String { tr("🎙 <b>\(name)</b> — you are \(status)", "🎙 <b>\(name)</b> — estás \(status)") }
     public var noUpcoming: String { tr("No upcoming calls.", "No hay llamadas próximas.") }
     public var goOnline: String { tr("🟢 Go online", "🟢 Conectarme") }
@@ -193,4 +193,56 @@ extension Texts {
     }
     public var busiestHours: String { tm("Most booked hours:", "Horas más reservadas:") }
     public func bookingsCount(_ n: Int) -> String { tm("\(n) booking(s)", "\(n) reserva(s)") }
+}
+
+// MARK: Host pickers and invites
+extension Texts {
+    private func pick(_ en: String, _ es: String) -> String { language == .es ? es : en }
+
+    public var pickHostToToggle: String {
+        pick("🔀 <b>Online / offline</b> — tap a host to switch them:", "🔀 <b>En línea / desconectado</b> — toca un anfitrión para cambiarlo:")
+    }
+    public var pickHostToEdit: String { pick("✏️ <b>Edit a host</b> — pick one:", "✏️ <b>Editar un anfitrión</b> — elige uno:") }
+    public func statusSwitched(_ name: String, _ status: String) -> String {
+        pick("\(name) is now \(status).", "\(name) ahora está \(status).")
+    }
+    public func editMenuTitle(_ name: String, _ username: String) -> String {
+        pick("✏️ <b>\(name)</b> (@\(username)) — what do you want to change?", "✏️ <b>\(name)</b> (@\(username)) — ¿qué quieres cambiar?")
+    }
+    public var hostCardButton: String { pick("🗂 Host card", "🗂 Ficha del anfitrión") }
+    public var inviteButton: String { pick("🔗 Invite link for the host", "🔗 Enlace de invitación") }
+    public func linkSuggestion(_ username: String) -> String {
+        pick("🔗 Link the account @\(username)", "🔗 Vincular la cuenta @\(username)")
+    }
+    public func accountLine(_ linked: Int64?) -> String {
+        guard let linked else {
+            return pick("Telegram account: not linked yet — send the host an invite link.", "Cuenta de Telegram: aún sin vincular — envía al anfitrión un enlace de invitación.")
+        }
+        return pick("Telegram account: linked (id \(linked)).", "Cuenta de Telegram: vinculada (id \(linked)).")
+    }
+    public func inviteCreated(link: String, username: String, days: Int) -> String {
+        pick("🔗 <b>Invite for @\(username)</b>: forward this link to the host. It works once, for \(days) days; only the account that opens it becomes the host's account.\n\(link)",
+          "🔗 <b>Invitación para @\(username)</b>: reenvía este enlace al anfitrión. Sirve una sola vez, durante \(days) días; solo la cuenta que lo abra será la cuenta del anfitrión.\n\(link)")
+    }
+    public func inviteAccepted(_ name: String) -> String {
+        pick("✅ Welcome! This account is now the host account of <b>\(name)</b>.", "✅ ¡Bienvenido! Esta cuenta es ahora la cuenta de anfitrión de <b>\(name)</b>.")
+    }
+    public var inviteUsed: String {
+        pick("⚠️ This invite link was already used by another account. Ask the admin for a new one.",
+          "⚠️ Otra cuenta ya usó este enlace de invitación. Pide uno nuevo al administrador.")
+    }
+    public var inviteExpired: String {
+        pick("⚠️ This invite link has expired or was replaced by a newer one. Ask the admin for a new one.",
+          "⚠️ Este enlace de invitación caducó o fue sustituido por otro más reciente. Pide uno nuevo al administrador.")
+    }
+    public var inviteUnknown: String {
+        pick("⚠️ This invite link is not valid. Ask the admin for a new one.", "⚠️ Este enlace de invitación no es válido. Pide uno nuevo al administrador.")
+    }
+    public func inviteAccountTaken(_ name: String) -> String {
+        pick("⚠️ This Telegram account is already the host account of <b>\(name)</b>; one account can be one host.",
+          "⚠️ Esta cuenta de Telegram ya es la cuenta de anfitrión de <b>\(name)</b>; una cuenta solo puede ser un anfitrión.")
+    }
+    public func hostShareLine(_ link: String) -> String {
+        pick("🔗 Your link to share (opens your profile): \(link)", "🔗 Tu enlace para compartir (abre tu perfil): \(link)")
+    }
 }

@@ -41,6 +41,11 @@ extension BotEngine {
         case .moneyDone(let row, let confirmed): return try await adminMoneyDone(row, confirmed: confirmed, session)
         case .moneyRetry(let row): return try await adminMoneyRetry(row, session)
         case .noShow(let id, let confirm): return try await adminNoShow(id, confirm: confirm, session)
+        case .pickHost(let purpose, let page): return try await pickHost(purpose, page: page, session)
+        case .toggleStatus(let host): return try await toggleStatus(host, session)
+        case .editMenu(let host): return try await editMenu(host, session)
+        case .linkAccount(let host, let user): return try await adminLinkAccount(host, user: user, session)
+        case .invite(let host): return try await adminInvite(host, session)
         }
     }
 
@@ -86,6 +91,11 @@ extension BotEngine {
             name: html(host.displayName.value), username: host.username.value, status: t.status(host.status), active: host.isActive,
             price: host.pricePerMinute.money.formatted(), durations: "\(host.durations.minMinutes)–\(host.durations.maxMinutes) min",
             zone: host.zone.identifier, hours: host.availability.summary, bio: html(host.bio.value))
+            + "\n" + t.accountLine(host.telegramUserID?.rawValue)
+        var linking: [Screen.Button] = [.action(t.inviteButton, .admin(.invite(host: id)))]
+        if let seen = try await suggestedAccount(host) {
+            linking.append(.action(t.linkSuggestion(seen.username ?? host.username.value), .admin(.linkAccount(host: id, user: seen.id.rawValue))))
+        }
         return Screen(text: text, keyboard: [
             HostStatus.allCases.map { .action(($0 == host.status ? "✓ " : "") + t.setStatus($0), .admin(.setStatus(host: id, status: $0))) },
             [.action(t.editName, .admin(.edit(host: id, field: .displayName))), .action(t.editBio, .admin(.edit(host: id, field: .bio)))],
@@ -93,6 +103,7 @@ extension BotEngine {
             [.action(t.editHours, .admin(.edit(host: id, field: .availability))), .action(t.editZone, .admin(.edit(host: id, field: .zone)))],
             [.action(t.editUsername, .admin(.edit(host: id, field: .username))), .action(t.gallery, .admin(.gallery(host: id)))],
             [.action(t.allBookings, .admin(.bookings(host: id))), .action(t.payouts, .admin(.payouts(host: id)))],
+            linking,
             [host.isActive ? .action(t.deactivate, .admin(.setActive(host: id, active: false))) : .action(t.reactivate, .admin(.setActive(host: id, active: true)))],
             [.action(t.back, .admin(.hosts(page: 0)))],
         ])

@@ -47,7 +47,8 @@ extension BotEngine {
             // Confirm pressed again after the host was created (a double tap, or a retry after a crash between
             // creating the host and showing it): say it was added, with the host's buttons.
             if op == .confirm, let added = try await hostOfPressedSummary(session) {
-                return Outcome(screen: withPrefix(t.hostAlreadyAdded(added.username.value), try await adminHostScreen(added, session)), toast: t.saved)
+                return Outcome(screen: withPrefix(t.hostAlreadyAdded(added.username.value) + "\n\n" + (try await inviteLine(added, session)),
+                                                  try await adminHostScreen(added, session)), toast: t.saved)
             }
             return Outcome(screen: adminMenu(session), toast: t.staleButton)
         }
@@ -70,7 +71,8 @@ extension BotEngine {
                 // update is retried after a crash). Done, not "username taken".
                 if let existing = try await store.host(username: host.username), describe(existing) == describe(host) {
                     try await saveState(session.chatID, nil)
-                    return Outcome(screen: withPrefix(t.hostAlreadyAdded(existing.username.value), try await adminHostScreen(existing, session)),
+                    return Outcome(screen: withPrefix(t.hostAlreadyAdded(existing.username.value) + "\n\n" + (try await inviteLine(existing, session)),
+                                                      try await adminHostScreen(existing, session)),
                                    toast: t.saved)
                 }
                 var back = draft
@@ -81,7 +83,8 @@ extension BotEngine {
             try await saveState(session.chatID, nil)
             try await audit(session, "host.create", "host", "\(saved.id!)", before: nil, after: describe(saved))
             logger.info("host created by admin", metadata: ["host": "\(saved.id!)", "admin": "\(session.user.id)"])
-            return Outcome(screen: withPrefix(t.hostCreated(html(saved.displayName.value)), try await adminHostScreen(saved, session)), toast: t.saved)
+            return Outcome(screen: withPrefix(t.hostCreated(html(saved.displayName.value)) + "\n\n" + (try await inviteLine(saved, session)),
+                                              try await adminHostScreen(saved, session)), toast: t.saved)
         case .done:
             return Outcome(screen: wizardScreen(draft, session))
         }

@@ -145,12 +145,12 @@ struct BotHarness {
 
     @discardableResult
     func addHost(_ username: String = "anna_host", name: String = "Anna", price: Int64 = 500, zone: String = "Europe/Madrid",
-                 hours: String = "09:00-22:00", status: HostStatus = .online) async throws -> Domain.Host {
+                 hours: String = "09:00-22:00", status: HostStatus = .online, linkedTo account: Int64? = nil) async throws -> Domain.Host {
         try await store.createHost(Domain.Host(
             username: TelegramUsername(parsing: username), displayName: DisplayName(parsing: name),
             bio: Bio(parsing: "Film & books <3"), pricePerMinute: PricePerMinute(Money(minorUnits: price, currency: .usd)),
             durations: DurationRange(min: 15, max: 120), zone: Zone(identifier: zone)!, availability: WeeklyAvailability(parsing: hours),
-            status: status), at: clock.now)
+            status: status, telegramUserID: account.map(TelegramUserID.init)), at: clock.now)
     }
 
     func cleanUp() async {

@@ -245,12 +245,12 @@ struct CancellationFlowTests {
 
     @Test func theHostCancelsAStarsBookingAndTheStarsGoBack() async throws {
         try await BotHarness.with { h in
-            try await h.addHost()
+            try await h.addHost(linkedTo: self.anna.id)
             let (maria, anna) = (self.maria, self.anna)
             try await h.run(Self.env) { _ in
                 try await Self.bookAndPayWithStars(h, maria, query: "pcq-c1", charge: "stxCancel1")
 
-                // Anna opens her menu (which links her account) and cancels.
+                // Anna (her account linked) opens her menu and cancels.
                 await h.fake.sendText("/host", from: anna)
                 try await h.expectLast(anna.id, contains: "Anna")
                 try await h.tap("❌ Cancel #1", as: anna)

@@ -136,3 +136,81 @@ struct ChatExpectationTests {
         }
     }
 }
+
+/// Host accounts are linked by a one-time invite the admin forwards: the first account that opens it becomes the
+/// host's; the same link forwarded on and opened by another account is refused, as is an expired, replaced or
+/// made-up one.
+@Suite("Host invites", .serialized)
+struct HostInviteTests {
+    static let admin = User(id: 9501, firstName: "Ada", languageCode: "en")
+
+    /// The token of the newest invite link shown to the admin.
+    static func inviteToken(_ h: BotHarness) async throws -> String {
+        let shown = try await h.expectLast(admin.id, contains: "start=invite_")
+        let text = try #require(shown.text)
+        let start = try #require(text.range(of: "https://t.me/privatecalls_test_bot?start=invite_"))
+        return String(text[start.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+    }
+
+    @Test(arguments: ["en", "es"])
+    func theFirstAccountToOpenTheInviteBecomesTheHostAndNoOtherCan(language: String) async throws {
+        let es = language == "es"
+        let anna = User(id: 9520, firstName: "Anna", username: "someone_else", languageCode: language)
+        let eve = User(id: 9521, firstName: "Eve", username: "anna_host", languageCode: language)
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            try await h.addHost("bea_host", name: "Bea")
+            try await h.run(ChatExpectationTests.env) { _ in
+                await h.fake.sendText("/view_models_list", from: Self.admin)
+                try await h.expectLast(Self.admin.id, contains: "Hosts")
+                try await h.tap("🟢 Anna (@anna_host)", as: Self.admin)
+                try await h.tap("🔗 Invite link for the host", as: Self.admin)
+                let first = try await Self.inviteToken(h)
+                // A second link for the same host replaces the first.
+                try await h.tap("🔗 Invite link for the host", as: Self.admin)
+                let token = try await Self.inviteToken(h)
+                #expect(token != first && token.count >= 32)
+
+                await h.fake.sendText("/start invite_\(first)", from: anna)
+                try await h.expectLast(anna.id, contains: es ? "caducó o fue sustituido" : "has expired or was replaced")
+                // Having the host's username is not enough either.
+                await h.fake.sendText("/host", from: eve)
+                try await h.expectLast(eve.id, contains: es ? "Este menú es para anfitriones" : "This menu is for hosts")
+
+                await h.fake.sendText("/start invite_\(token)", from: anna)
+                let welcome = try await h.expectLast(anna.id, contains: es ? "es ahora la cuenta de anfitrión de Anna" : "is now the host account of Anna")
+                #expect(welcome.text?.contains("https://t.me/privatecalls_test_bot?start=host_anna_host") == true, "the host's share link")
+                #expect(try await h.store.host(host.id!)?.telegramUserID == TelegramUserID(anna.id))
+                // Opened again by the same account: still theirs, their menu.
+                await h.fake.sendText("/start invite_\(token)", from: anna)
+                try await h.expectLast(anna.id, contains: "🎙 Anna")
+
+                // Forwarded and opened by someone else: refused, nothing changes.
+                await h.fake.sendText("/start invite_\(token)", from: eve)
+                try await h.expectLast(eve.id, contains: es ? "Otra cuenta ya usó este enlace" : "already used by another account")
+                await h.fake.sendText("/host", from: eve)
+                try await h.expectLast(eve.id, contains: es ? "Este menú es para anfitriones" : "This menu is for hosts")
+                #expect(try await h.store.host(host.id!)?.telegramUserID == TelegramUserID(anna.id))
+
+                // Made up: not valid. Anna cannot also become Bea.
+                await h.fake.sendText("/start invite_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", from: eve)
+                try await h.expectLast(eve.id, contains: es ? "no es válido" : "is not valid")
+                await h.fake.sendText("/view_models_list", from: Self.admin)
+                try await h.expectLast(Self.admin.id, contains: "Hosts")
+                try await h.tap("🟢 Bea (@bea_host)", as: Self.admin)
+                try await h.tap("🔗 Invite link for the host", as: Self.admin)
+                let bea = try await Self.inviteToken(h)
+                await h.fake.sendText("/start invite_\(bea)", from: anna)
+                try await h.expectLast(anna.id, contains: es ? "ya es la cuenta de anfitrión de <b>Anna</b>".replacingOccurrences(of: "<b>", with: "").replacingOccurrences(of: "</b>", with: "")
+                                                             : "already the host account of Anna")
+                // Seven days later the unused invite has expired.
+                h.clock.advance(minutes: 7 * 24 * 60 + 1)
+                await h.fake.sendText("/start invite_\(bea)", from: eve)
+                try await h.expectLast(eve.id, contains: es ? "caducó o fue sustituido" : "has expired or was replaced")
+                #expect(try await h.store.host(username: TelegramUsername(parsing: "bea_host"))?.telegramUserID == nil)
+                let links = try await h.store.auditLog(limit: 20).filter { $0.action == "host.link" }
+                #expect(links.count == 1)
+            }
+        }
+    }
+}

@@ -35,7 +35,7 @@ struct FulfilmentFaultTests {
             let write = n
             let stripe = try await FakeStripeServer.start(secretKey: "sk_test_e2e", now: { BotHarness.start.epochSeconds })
             try await Self.with(faults) { h in
-                try await h.addHost()
+                try await h.addHost(linkedTo: 8800)
                 let port = try TelegramWebhookTests.freePort()
                 let env = ["PORT": String(port), "STRIPE_SECRET_KEY": "sk_test_e2e", "STRIPE_WEBHOOK_SECRET": StripeFlowTests.webhookSecret,
                            "STRIPE_API_URL": stripe.baseURL]

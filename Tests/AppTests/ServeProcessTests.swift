@@ -121,7 +121,7 @@ struct ServeProcessTests {
 
     @Test func migrateCommandIsIdempotent() async throws {
         let dir = try Self.tempDir()
-        for expected in ["(10 applied now)", "(0 applied now)"] {
+        for expected in ["(11 applied now)", "(0 applied now)"] {
             let process = Process()
             guard let binary = Self.binary else { Issue.record("privatecalls binary not found next to the tests"); return }
             process.executableURL = binary

@@ -54,6 +54,7 @@ extension BotEngine {
                 lines += payouts.prefix(5).map { "\(format.dateTime($0.createdAt)) · \($0.amount.formatted())" }
             }
         }
+        if let feed = try await calendarFeedLine(host, session) { lines += ["", feed] }
         let toggle: Screen.Button = host.status == .offline
             ? .action(t.goOnline, .hostSetOnline(true))
             : .action(t.goOffline, .hostSetOnline(false))

@@ -113,6 +113,7 @@ public final class BotEngine: Sendable {
         case "/start" where argument(of: text)?.hasPrefix("host_") == true:
             // A deep link t.me/<bot>?start=host_<username> (hosts share it): that host's profile.
             outcome = try await profile(named: String(argument(of: text)!.dropFirst("host_".count)), session)
+        case "/start" where joinDeepLink(text) != nil: outcome = try await join(joinDeepLink(text)!, session)
         case "/start", "/help": outcome = Outcome(screen: mainMenu(session))
         case "/model_profile" where argument(of: text) != nil:
             outcome = try await profile(named: argument(of: text)!, session)

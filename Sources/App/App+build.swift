@@ -22,6 +22,9 @@ public func buildApplication(
     }
     HealthRoutes(store: store, telegram: telegramReadiness).register(on: router)
     let now: @Sendable () -> Instant = { clock.now() }
+    // Hosts' calendar feeds need only the store; the entries' join links use the bot's username once getMe told it.
+    let identity = BotIdentity()
+    CalendarFeedRoutes(store: store, entries: CalendarEntries(identity: identity), now: now).register(on: router)
 
     // Video rooms for the calls (VIDEO_PROVIDER); Agora's links open our join page.
     var rooms: AppCallRooms?
@@ -53,6 +56,7 @@ public func buildApplication(
         settings.cancellation = configuration.cancellation
         settings.maxLiveHoldsPerUser = configuration.maxLiveHoldsPerUser
         settings.publicURL = configuration.publicURL
+        settings.identity = identity
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger, instance: configuration.instanceName)
         // First: a graceful shutdown stops services in reverse order, so the heartbeat ends last, after the

@@ -38,6 +38,7 @@ extension BotEngine {
             }
         }
         if let link = settings.identity.deepLink("host_" + host.username.value) { lines += ["", t.hostShareLine(link)] }
+        if let feed = try await calendarFeedLine(host, session) { lines += ["", feed] }
         let toggle: Screen.Button = host.status == .offline
             ? .action(t.goOnline, .hostSetOnline(true))
             : .action(t.goOffline, .hostSetOnline(false))

@@ -114,6 +114,7 @@ public final class BotEngine: Sendable {
         case "/start" where argument(of: text)?.hasPrefix("invite_") == true:
             // A host's one-time invite t.me/<bot>?start=invite_<token>: this account becomes the host's, once.
             outcome = try await openInvite(String(argument(of: text)!.dropFirst("invite_".count)), session)
+        case "/start" where joinDeepLink(text) != nil: outcome = try await join(joinDeepLink(text)!, session)
         case "/start", "/help": outcome = Outcome(screen: mainMenu(session))
         case "/model_profile" where argument(of: text) != nil:
             outcome = try await profile(named: argument(of: text)!, session)
@@ -182,7 +183,7 @@ public final class BotEngine: Sendable {
             try await answer(query, text: session.texts.staleButton, logger: logger)
             return
         }
-        let outcome: Outcome
+        var outcome: Outcome
         do {
             outcome = try await perform(action, &session)
         } catch is AdminOnly {
@@ -193,6 +194,11 @@ public final class BotEngine: Sendable {
         } catch {
             await answerFailure(query, error, session, logger: logger)
             throw error
+        }
+        // A notice's buttons (a confirmation's "📅 Add to calendar" / "My bookings") open a new screen below it:
+        // the confirmation, with what was paid, stays in the chat.
+        if query.message?.replyMarkup?.inlineKeyboard.joined().contains(where: { $0.callbackData?.hasPrefix("ic:") == true }) == true {
+            outcome.newMessage = true
         }
         // Render first, then answer: the button's spinner lasts until the new screen is there.
         do {

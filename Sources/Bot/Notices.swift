@@ -55,15 +55,25 @@ public struct Notices: Sendable {
         let (t, f) = await format(for: booking.userID)
         var messages = [NewOutboxMessage.send(
             SendMessage(chatId: booking.userID.rawValue, text: t.confirmed(
-                host: html(host.displayName.value), when: f.range(booking.time), total: paid ?? booking.price.total.formatted())),
+                host: html(host.displayName.value), when: f.range(booking.time), total: paid ?? booking.price.total.formatted()),
+                        replyMarkup: Self.calendarButtons(booking, t, forHost: false)),
             kind: "booking.confirmed", dedupeKey: Self.key(booking, "confirmed"))]
         if let (ht, hf) = await format(forHost: host), let account = host.telegramUserID {
             messages.append(.send(
                 SendMessage(chatId: account.rawValue, text: ht.hostNewBooking(
-                    when: hf.range(booking.time), minutes: booking.price.minutes, share: booking.price.split.host.formatted())),
+                    when: hf.range(booking.time), minutes: booking.price.minutes, share: booking.price.split.host.formatted()),
+                            replyMarkup: Self.calendarButtons(booking, ht, forHost: true)),
                 kind: "host.new_booking", dedupeKey: Self.key(booking, "host-new")))
         }
         return messages
+    }
+
+    /// Under a confirmation: "📅 Add to calendar" (the booking's .ics file) and "My bookings" — or, for the host,
+    /// the host menu.
+    static func calendarButtons(_ booking: Booking, _ t: Texts, forHost: Bool) -> InlineKeyboardMarkup? {
+        guard let id = booking.id else { return nil }
+        return Screen(text: "", keyboard: [[.action(t.addToCalendar, .calendar(booking: id)),
+                                            forHost ? .action(t.hostMenuButton, .hostMenu) : .action(t.myBookings, .myBookings)]]).markup
     }
 
     /// Tells the user their unpaid hold ran out.
@@ -140,11 +150,13 @@ extension Notices {
         let n = Int(id.rawValue), event = "rescheduled-\(booking.time.start.epochSeconds)-\(booking.updatedAt.epochSeconds)"
         let (t, f) = await format(for: booking.userID)
         var messages = [NewOutboxMessage.send(
-            SendMessage(chatId: booking.userID.rawValue, text: t.noticeRescheduled(n, host: html(host.displayName.value), when: f.range(booking.time))),
+            SendMessage(chatId: booking.userID.rawValue, text: t.noticeRescheduled(n, host: html(host.displayName.value), when: f.range(booking.time)),
+                        replyMarkup: Self.calendarButtons(booking, t, forHost: false)),
             kind: "booking.rescheduled", dedupeKey: Self.key(booking, event))]
         if let (ht, hf) = await format(forHost: host), let account = host.telegramUserID {
             messages.append(.send(
-                SendMessage(chatId: account.rawValue, text: ht.hostNoticeRescheduled(n, from: hf.range(old), to: hf.range(booking.time))),
+                SendMessage(chatId: account.rawValue, text: ht.hostNoticeRescheduled(n, from: hf.range(old), to: hf.range(booking.time)),
+                            replyMarkup: Self.calendarButtons(booking, ht, forHost: true)),
                 kind: "host.booking_rescheduled", dedupeKey: Self.key(booking, "host-" + event)))
         }
         return messages

@@ -2,7 +2,8 @@ import Hummingbird
 import Logging
 
 /// Logs each request's method, path and status — never its query string, which for a call link carries the
-/// join token (and for other routes may carry references nobody needs in logs).
+/// join token (and for other routes may carry references nobody needs in logs), nor a calendar feed's token,
+/// which is part of its path (`CalendarFeedRoutes.loggedPath`).
 struct LogRequestPathsMiddleware<Context: RequestContext>: RouterMiddleware {
     let level: Logger.Level
 
@@ -11,13 +12,13 @@ struct LogRequestPathsMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             let response = try await next(request, context)
             context.logger.log(level: level, "request", metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "method": "\(request.method)", "path": "\(CalendarFeedRoutes.loggedPath(request.uri.path))", "status": "\(response.status.code)",
                 "duration": "\(ContinuousClock.now - start)",
             ])
             return response
         } catch {
             context.logger.log(level: level, "request failed", metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(String(reflecting: type(of: error)))",
+                "method": "\(request.method)", "path": "\(CalendarFeedRoutes.loggedPath(request.uri.path))", "error": "\(String(reflecting: type(of: error)))",
             ])
             throw error
         }

@@ -15,11 +15,7 @@ extension BotEngine {
     /// A new invite for the host (earlier unused ones are revoked) and the line that shows it to the admin.
     func inviteLine(_ host: Domain.Host, _ session: Session) async throws -> String {
         let t = session.texts
-        var bytes = [UInt8](repeating: 0, count: 24)
-        var generator = SystemRandomNumberGenerator()
-        for i in bytes.indices { bytes[i] = generator.next() }
-        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let token = Self.randomToken(bytes: 24)
         let now = self.now()
         try await store.createHostInvite(HostInvite(tokenHash: Self.inviteHash(token), hostID: host.id!, createdBy: session.user.id,
                                                     createdAt: now, expiresAt: now.adding(days: Self.inviteDays)))

@@ -6,6 +6,8 @@ import SQLiteNIO
 /// SQLite on one file, through one connection. Every transaction and read takes an async lock first, so
 /// transactions never interleave inside this process; `BEGIN IMMEDIATE` takes SQLite's write lock at the
 /// start, and `busy_timeout` makes another process wait (with sleeps, not a spin) instead of failing.
+/// Queries are never logged (`queryLogLevel: nil`, as on PostgreSQL): sqlite-kit's default logs every query with
+/// its binds at debug, and binds carry calendar feed tokens, outbox payloads and names.
 final class SQLiteEngine: SQLEngine {
     let flavor = SQLFlavor.sqlite
     private let connection: SQLiteConnection
@@ -15,7 +17,7 @@ final class SQLiteEngine: SQLEngine {
 
     static func open(path: String, logger: Logger) async throws -> SQLiteEngine {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let db = connection.sql()
+        let db = connection.sql(queryLogLevel: nil)
         do {
             _ = try await db.raw("PRAGMA busy_timeout = 15000").all()
             _ = try await db.raw("PRAGMA journal_mode = WAL").all()
@@ -30,7 +32,7 @@ final class SQLiteEngine: SQLEngine {
 
     func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await mutex.withLock {
-            let db = connection.sql()
+            let db = connection.sql(queryLogLevel: nil)
             try await Self.begin(db)
             do {
                 let result = try await body(db)
@@ -61,7 +63,7 @@ final class SQLiteEngine: SQLEngine {
     }
 
     func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await mutex.withLock { try await body(connection.sql()) }
+        try await mutex.withLock { try await body(connection.sql(queryLogLevel: nil)) }
     }
 
     func classify(_ error: any Error) -> StoreError? {

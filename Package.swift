@@ -105,7 +105,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Test support: a strict fake Telegram Bot API server speaking HTTP on port 0.
+        // A strict fake Telegram Bot API server speaking HTTP on port 0: the tests' Telegram, and the playground's.
         .target(
             name: "FakeTelegram",
             dependencies: [
@@ -144,10 +144,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `serve` without a Telegram token: the bot against the simulated Telegram, with a web chat at `/`.
+        .target(
+            name: "Playground",
+            dependencies: [
+                "App", "FakeTelegram", "Storage", "Domain", "Telegram",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "privatecalls",
             dependencies: [
-                "App", "Storage", "Domain",
+                "App", "Storage", "Domain", "Playground",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

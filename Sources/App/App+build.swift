@@ -11,9 +11,11 @@ import VideoRooms
 /// Builds the server the same way for `privatecalls serve` and for tests: routes, middleware and the
 /// long-running services, over a store that is already open and migrated.
 public func buildApplication(
-    configuration: AppConfiguration, store: any Store, clock: WallClock = .system, random: RandomSource = .system, logger: Logger
+    configuration: AppConfiguration, store: any Store, clock: WallClock = .system, random: RandomSource = .system, logger: Logger,
+    extraRoutes: (Router<BasicRequestContext>) -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router()
+    extraRoutes(router)
     // Paths only, never query strings: a call link's query carries its token.
     router.add(middleware: LogRequestPathsMiddleware(level: .debug))
     // The bot's start-up calls to Telegram (retried until it answers) gate /readyz, not the HTTP server.
@@ -109,8 +111,11 @@ public func buildApplication(
 }
 
 /// Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
-public func runServer(configuration: AppConfiguration, store: any Store, clock: WallClock = .system, logger: Logger) async throws {
-    let app = buildApplication(configuration: configuration, store: store, clock: clock, logger: logger)
+public func runServer(
+    configuration: AppConfiguration, store: any Store, clock: WallClock = .system, logger: Logger,
+    extraRoutes: (Router<BasicRequestContext>) -> Void = { _ in }
+) async throws {
+    let app = buildApplication(configuration: configuration, store: store, clock: clock, logger: logger, extraRoutes: extraRoutes)
     // SIGTERM/SIGINT: graceful shutdown (receiving stops first, then the inbox worker and the outbox sender
     // finish what they hold, then the heartbeat is removed), cut short after SHUTDOWN_GRACE_SECONDS. Whatever
     // is cancelled then is taken over by another instance when this one's heartbeat lapses, or by this one at

@@ -43,6 +43,7 @@ extension FakeState {
         }
         let invoice = try Self.invoice(title: p.title, description: p.description, currency: p.currency, total: total)
         let message = appendMessage(to: p.chatId, from: bot) { $0.invoice = invoice }
+        invoicePayloads["\(p.chatId):\(message.messageId)"] = p.payload
         return WireJSON.encode(message)
     }
 
@@ -68,6 +69,7 @@ extension FakeState {
             throw .badRequest("error_message must be specified when ok is false")
         }
         answeredPreCheckoutQueries.insert(p.preCheckoutQueryId)
+        preCheckoutAnswers[p.preCheckoutQueryId] = PreCheckoutAnswer(ok: p.ok, error: p.errorMessage)
         return WireJSON.trueResult
     }
 

@@ -19,6 +19,7 @@ extension FakeState {
         let position = pending.firstIndex { $0.update.updateId > update.updateId } ?? pending.endIndex
         pending.insert(PendingUpdate(update: update), at: position)
         startDelivery()
+        noteChange()
         return update.updateId
     }
 

@@ -97,6 +97,13 @@ actor FakeState {
     var nextGeneratedNumber: Int64 = 1
     var blockedChats: Set<Int64> = []
     var knownFiles: Set<String> = []
+    /// The playground's view (FakeState+Playground.swift): a counter of changes and who waits for the next one,
+    /// invoices' payloads (by "chat:message"), pre-checkout answers, and the bytes of files the page shows.
+    var changes = 0
+    var changeWaiters: [CheckedContinuation<Void, Never>] = []
+    var invoicePayloads: [String: String] = [:]
+    var preCheckoutAnswers: [String: PreCheckoutAnswer] = [:]
+    var fileBytes: [String: StoredFile] = [:]
     /// Documents the bot uploaded, by file_id ("doc-<n>").
     var uploadedDocuments: [String: UploadedDocument] = [:]
 
@@ -149,12 +156,14 @@ actor FakeState {
 
     /// Completes call `index` successfully.
     func answer(_ index: Int, result: Data) -> Step {
+        defer { noteChange() }
         callLog[index].status = 200
         return .answer(status: 200, body: WireJSON.success(result))
     }
 
     /// Completes call `index` with an error.
     func fail(_ index: Int, _ failure: APIFailure) -> Step {
+        defer { noteChange() }
         callLog[index].status = failure.code
         callLog[index].error = failure.description
         logger.debug("FakeBotAPI rejected a call", metadata: ["method": "\(callLog[index].method)", "error": "\(failure.description)"])

@@ -3,6 +3,7 @@ import ArgumentParser
 import Domain
 import Foundation
 import Logging
+import Playground
 import Storage
 
 struct Serve: AsyncParsableCommand {
@@ -16,13 +17,38 @@ struct Serve: AsyncParsableCommand {
         var overrides = common.overrides
         if let hostname { overrides["HOST"] = hostname }
         if let port { overrides["PORT"] = String(port) }
+        let environment = ProcessInfo.processInfo.environment
+        let playground = (environment["TELEGRAM_BOT_TOKEN"] ?? "").isEmpty
+        // The playground keeps its own database unless one is named.
+        if playground, (environment["DATABASE_URL"] ?? "").isEmpty, overrides["DATABASE_URL"] == nil {
+            overrides["DATABASE_URL"] = "privatecalls-playground.sqlite"
+        }
         try await Startup.run(overrides: overrides) { configuration, store, logger in
+            var configuration = configuration
             try await store.migrate()
+            var simulator: Playground?
+            if playground {
+                guard PlaygroundGate.allowed(host: configuration.host, environment: environment) else {
+                    Startup.fail("no TELEGRAM_BOT_TOKEN: the playground only listens on a loopback HOST (127.0.0.1, ::1, localhost); "
+                                 + "set PLAYGROUND_PUBLIC=1 to serve it on \(configuration.host)")
+                }
+                simulator = try await Playground.start(configuration: &configuration, store: store, logger: logger)
+                let shown = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+                logger.notice("no TELEGRAM_BOT_TOKEN: playground at http://\(shown):\(configuration.port)/")
+            }
             logger.info("starting", metadata: [
                 "database": "\(configuration.database)", "address": "\(configuration.host):\(configuration.port)",
                 "commission": "\(configuration.commission)", "holdMinutes": "\(configuration.holdMinutes)",
             ])
-            try await runServer(configuration: configuration, store: store, logger: logger)
+            do {
+                try await runServer(configuration: configuration, store: store, clock: simulator?.clock ?? .system, logger: logger) { router in
+                    simulator?.register(on: router)
+                }
+            } catch {
+                await simulator?.stop()
+                throw error
+            }
+            await simulator?.stop()
         }
     }
 }

@@ -21,6 +21,10 @@ extension Playground {
             guard let chat = persona(request.uri.queryParameters.get("chat")) else { return Self.refused("unknown persona") }
             return events(chat: chat.id)
         }
+        router.get("playground/chat") { [self] request, _ in
+            guard let chat = persona(request.uri.queryParameters.get("chat")) else { return Self.refused("unknown persona") }
+            return Self.json(ChatView(entries: await fake.transcript(chat: chat.id), refusals: await fake.refusals()))
+        }
         router.post("playground/send") { [self] request, context in
             let body = try await request.decode(as: SendBody.self, context: context)
             guard let persona = persona("\(body.chat)") else { return Self.refused("unknown persona") }

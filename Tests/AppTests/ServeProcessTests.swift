@@ -54,9 +54,16 @@ struct ServeProcessTests {
             }
         }
         #expect(body == "ok\n")
-        let (ready, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/readyz")!)
-        #expect(String(decoding: ready, as: UTF8.self) == "ready (sqlite)\n")
-        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("privatecalls.sqlite").path))
+        // Without a bot token it is the playground, on its own SQLite file; ready once its simulated Telegram answered.
+        var ready = ""
+        for _ in 0..<100 where ready != "ready (sqlite)\n" {
+            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/readyz")!) {
+                ready = String(decoding: data, as: UTF8.self)
+            }
+            if ready != "ready (sqlite)\n" { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready == "ready (sqlite)\n")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("privatecalls-playground.sqlite").path))
 
         process.interrupt() // SIGINT: graceful shutdown
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }

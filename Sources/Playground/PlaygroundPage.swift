@@ -33,6 +33,7 @@ enum PlaygroundPage {
     .invoice { border:1px solid var(--accent); border-radius:10px; padding:8px; background:#fff; }
     .invoice button { margin-top:6px; width:100%; background:var(--accent); color:#fff; border:0; border-radius:8px; padding:8px; font:inherit; cursor:pointer; }
     .error { color:var(--err); font-size:13px; }
+    .note { color:#556; font-size:13px; }
     form.input { display:flex; gap:6px; padding:8px; background:#fff; }
     form.input input[type=text] { flex:1; padding:8px; border:1px solid #ccd; border-radius:8px; font:inherit; }
     form.input button, .bar button { background:var(--accent); color:#fff; border:0; border-radius:8px; padding:6px 10px; cursor:pointer; }
@@ -67,12 +68,12 @@ enum PlaygroundPage {
       bar.append(pick);
       for (const [to, label] of [["reminder", "⏩ 15 min before my call"], ["start", "⏩ its start"], ["end", "⏩ its end"]]) {
         const b = el("button", "jump", label); b.type = "button"; b.dataset.jump = to;
-        b.onclick = () => post("/playground/jump", { chat: Number(pick.value), to }).then(j => note(j.message)).catch(e => note(e.message));
+        b.onclick = () => post("/playground/jump", { chat: Number(pick.value), to }).then(j => note(j.message, !j.moved)).catch(e => note(e.message, true));
         bar.append(b);
       }
-      const status = el("span", "error");
+      const status = el("span", "note");
       bar.append(status);
-      function note(text) { status.textContent = text; setTimeout(() => { if (status.textContent === text) status.textContent = ""; }, 6000); }
+      function note(text, failed) { status.className = failed ? "error" : "note"; status.textContent = text; setTimeout(() => { if (status.textContent === text) status.textContent = ""; }, 6000); }
       const log = el("div", "log");
       const form = el("form", "input");
       const input = el("input"); input.type = "text"; input.name = "text"; input.placeholder = "Message or /command"; input.autocomplete = "off";
@@ -107,7 +108,7 @@ enum PlaygroundPage {
           const pay = el("button", "pay", "Pay " + m.invoice.totalAmount + (m.invoice.currency === "XTR" ? " ⭐" : " " + m.invoice.currency));
           pay.type = "button";
           pay.onclick = () => { pay.disabled = true; post("/playground/pay", { chat: Number(pick.value), messageId: m.messageId })
-            .then(j => { if (!j.paid) { inv.append(el("div", "error", j.error)); pay.disabled = false; } }).catch(e => note(e.message)); };
+            .then(j => { if (!j.paid) { inv.append(el("div", "error", j.error)); pay.disabled = false; } }).catch(e => note(e.message, true)); };
           inv.append(pay); box.append(inv);
         }
         if (m.buttons.length) {
@@ -119,8 +120,8 @@ enum PlaygroundPage {
               const btn = el("button", null, b.text); btn.type = "button";
               btn.onclick = () => { btn.classList.add("busy");
                 post("/playground/tap", { chat: Number(pick.value), messageId: m.messageId, data: b.data || "" })
-                  .then(j => { btn.classList.remove("busy"); if (!j.answered) note("The bot did not answer that button."); })
-                  .catch(e => { btn.classList.remove("busy"); note(e.message); }); };
+                  .then(j => { btn.classList.remove("busy"); if (!j.answered) note("The bot did not answer that button.", true); })
+                  .catch(e => { btn.classList.remove("busy"); note(e.message, true); }); };
               r.append(btn);
             }
             keys.append(r);
@@ -137,11 +138,11 @@ enum PlaygroundPage {
       }
       pick.onchange = connect;
       form.onsubmit = e => { e.preventDefault(); const text = input.value.trim(); if (!text) return;
-        post("/playground/send", { chat: Number(pick.value), text }).then(() => { input.value = ""; }).catch(err => note(err.message)); };
+        post("/playground/send", { chat: Number(pick.value), text }).then(() => { input.value = ""; }).catch(err => note(err.message, true)); };
       file.onchange = () => { const f = file.files[0]; if (!f) return; const reader = new FileReader();
         reader.onload = () => { const base64 = String(reader.result).split(",")[1];
           post("/playground/photo", { chat: Number(pick.value), base64, contentType: f.type, caption: input.value.trim() || null })
-            .then(() => { input.value = ""; file.value = ""; }).catch(err => note(err.message)); };
+            .then(() => { input.value = ""; file.value = ""; }).catch(err => note(err.message, true)); };
         reader.readAsDataURL(f); };
       connect();
       return col;

@@ -81,6 +81,9 @@ extension FakeBotAPI {
 }
 
 extension FakeBotAPI {
+    /// Forgets every chat, queued update and refusal (the playground's reset).
+    public func startOver() async { await state.startOver() }
+
     /// The user has opened the bot's chat (Telegram delivers nothing to a chat the user never started).
     public func open(chatWith user: User) async { await state.ensurePrivateChat(with: user) }
 

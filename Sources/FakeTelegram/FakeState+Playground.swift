@@ -60,12 +60,22 @@ extension FakeState {
     }
 
     /// The calls the fake refused (what Telegram would have refused), newest last, from `index` on.
-    func refusals(from index: Int) -> [CallRefusal] {
+    func refusals(from requested: Int) -> [CallRefusal] {
+        let index = max(requested, refusalsFrom, 0)
         guard index < callLog.count else { return [] }
-        return callLog[max(index, 0)...].enumerated().compactMap { offset, call in
+        return callLog[index...].enumerated().compactMap { offset, call in
             guard call.status >= 400, call.method != "getUpdates" else { return nil }
-            return CallRefusal(index: max(index, 0) + offset, method: call.method, status: call.status, error: call.error ?? "")
+            return CallRefusal(index: index + offset, method: call.method, status: call.status, error: call.error ?? "")
         }
+    }
+
+    /// Starts over: no chats, no queued updates, no refusals shown (files stay known).
+    func startOver() {
+        chats.removeAll()
+        pending.removeAll()
+        invoicePayloads.removeAll()
+        refusalsFrom = callLog.count
+        noteChange()
     }
 
     func storeFile(_ fileId: String, data: [UInt8], contentType: String) {

@@ -104,6 +104,8 @@ actor FakeState {
     var invoicePayloads: [String: String] = [:]
     var preCheckoutAnswers: [String: PreCheckoutAnswer] = [:]
     var fileBytes: [String: StoredFile] = [:]
+    /// Calls before this index are not shown as refusals any more (the playground started over).
+    var refusalsFrom = 0
     /// Documents the bot uploaded, by file_id ("doc-<n>").
     var uploadedDocuments: [String: UploadedDocument] = [:]
 

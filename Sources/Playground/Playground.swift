@@ -74,6 +74,17 @@ public final class Playground: Sendable {
         return playground
     }
 
+    /// "Reset": every row of the playground's database erased, the demo world seeded again, the chats emptied
+    /// and the clock back to now.
+    func reset() async throws {
+        try await store.eraseAllData()
+        offset.withLock { $0 = 0 }
+        await fake.startOver()
+        try await DemoData.prepare(store: store, fake: fake, host: Self.host, now: clock.now())
+        for persona in personas { await fake.open(chatWith: persona.user) }
+        logger.notice("playground reset")
+    }
+
     public func stop() async { await fake.stop() }
 }
 

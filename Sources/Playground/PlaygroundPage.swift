@@ -12,7 +12,8 @@ enum PlaygroundPage {
     body { margin:0; font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; background:#c9d6df; color:#111; }
     header { padding:10px 16px; background:#fff; border-bottom:1px solid #ccd; display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
     header h1 { font-size:17px; margin:0; }
-    header .hint { color:#667; font-size:13px; }
+    header .hint { color:#667; font-size:13px; flex:1; }
+    header button { background:#fff; border:1px solid #ccd; border-radius:8px; padding:6px 10px; cursor:pointer; font:inherit; }
     #refusals { display:none; background:#fdecea; color:var(--err); border:1px solid var(--err); margin:8px 16px; padding:8px 12px; border-radius:8px; }
     main { display:grid; grid-template-columns:1fr 1fr; gap:12px; padding:12px; height:calc(100vh - 60px); }
     .column { display:flex; flex-direction:column; background:var(--bg); border-radius:12px; overflow:hidden; min-height:0; }
@@ -41,7 +42,8 @@ enum PlaygroundPage {
     label.photo input { display:none; }
     </style></head>
     <body>
-    <header><h1>PrivateCalls playground</h1><span class="hint">The real bot, talking to a simulated Telegram. Pick who you are in each column.</span></header>
+    <header><h1>PrivateCalls playground</h1><span class="hint">The real bot, talking to a simulated Telegram. Pick who you are in each column.</span>
+    <button type="button" id="reset">↺ Start over</button></header>
     <div id="refusals"></div>
     <main id="columns"></main>
     <script>
@@ -147,6 +149,9 @@ enum PlaygroundPage {
       connect();
       return col;
     }
+    document.getElementById("reset").onclick = () => {
+      if (confirm("Erase every booking and chat of the playground and start over with the demo hosts?")) post("/playground/reset", {});
+    };
     fetch("/playground/personas").then(r => r.json()).then(j => {
       personas = j.personas; commands = j.commands;
       const columns = document.getElementById("columns");

@@ -61,6 +61,10 @@ extension Playground {
             await fake.sendPhoto(data: Array(data), contentType: body.contentType, caption: body.caption, from: persona.user)
             return Self.json(["ok": true])
         }
+        router.post("playground/reset") { [self] _, _ in
+            try await reset()
+            return Self.json(["ok": true])
+        }
         router.get("playground/file/:id") { [self] _, context in
             guard let id = context.parameters.get("id"), let file = await fake.file(id) else { return Response(status: .notFound) }
             return Response(status: .ok, headers: [.contentType: file.contentType, .cacheControl: "private, max-age=3600"],

@@ -155,6 +155,13 @@ struct PlaygroundTests {
         #expect(after.html?.contains("★ 4.3 (3)") == true, "\(after.html ?? "")")
 
         #expect(try await server.chat(Self.maria).refusals.isEmpty, "Telegram would have refused nothing")
+
+        // Starting over: chats empty, the booking and the review gone, the demo world as it was.
+        try await server.post("/playground/reset", [:])
+        #expect(try await server.chat(Self.maria).entries.isEmpty)
+        try await server.post("/playground/send", ["chat": Self.maria, "text": "/book_private_call"])
+        let fresh = try await server.expect(Self.maria, "choose a host")
+        #expect(fresh.html?.contains("★ 4.5 (2)") == true, "\(fresh.html ?? "")")
         #expect(FileManager.default.fileExists(atPath: server.dir.appendingPathComponent("privatecalls-playground.sqlite").path))
         server.process.interrupt()
         server.process.waitUntilExit()

@@ -289,6 +289,11 @@ public protocol Store: Sendable {
     /// Users whose Telegram username is `username` (case-insensitive), most recently seen first.
     func users(username: String) async throws -> [UserProfile]
 
+    // MARK: Starting over (SQLStore+Erase.swift)
+    /// Deletes every row of every table in one transaction; the schema stays. Only the playground's "reset"
+    /// calls it (on its own database).
+    func eraseAllData() async throws
+
     // MARK: Audit
     func appendAudit(_ entry: AuditEntry) async throws
     func auditLog(limit: Int) async throws -> [AuditEntry]

@@ -49,6 +49,7 @@ enum PlaygroundPage {
     <script>
     "use strict";
     let personas = [], commands = {};
+    const blockedPersonas = new Set();
     const refusalBox = document.getElementById("refusals");
     function post(path, body) {
       return fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
@@ -73,6 +74,15 @@ enum PlaygroundPage {
         b.onclick = () => post("/playground/jump", { chat: Number(pick.value), to }).then(j => note(j.message, !j.moved)).catch(e => note(e.message, true));
         bar.append(b);
       }
+      const block = el("button", "block", "🚫 Block the bot"); block.type = "button"; block.dataset.blocked = "0";
+      block.title = "As if this person blocked the bot: Telegram refuses every message the bot sends them";
+      function showBlock() { const blocked = blockedPersonas.has(pick.value);
+        block.dataset.blocked = blocked ? "1" : "0"; block.textContent = blocked ? "✅ Unblock the bot" : "🚫 Block the bot"; }
+      block.onclick = () => { const chat = pick.value, blocked = !blockedPersonas.has(chat);
+        post("/playground/block", { chat: Number(chat), blocked }).then(() => {
+          if (blocked) blockedPersonas.add(chat); else blockedPersonas.delete(chat); showBlock(); })
+          .catch(e => note(e.message, true)); };
+      bar.append(block);
       const status = el("span", "note");
       bar.append(status);
       function note(text, failed) { status.className = failed ? "error" : "note"; status.textContent = text; setTimeout(() => { if (status.textContent === text) status.textContent = ""; }, 6000); }
@@ -134,6 +144,7 @@ enum PlaygroundPage {
       }
       function connect() {
         if (source) source.close();
+        showBlock();
         fillCommands();
         source = new EventSource("/playground/events?chat=" + encodeURIComponent(pick.value));
         source.onmessage = e => render(JSON.parse(e.data));

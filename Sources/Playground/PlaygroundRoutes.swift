@@ -61,6 +61,12 @@ extension Playground {
             await fake.sendPhoto(data: Array(data), contentType: body.contentType, caption: body.caption, from: persona.user)
             return Self.json(["ok": true])
         }
+        router.post("playground/block") { [self] request, context in
+            let body = try await request.decode(as: BlockBody.self, context: context)
+            guard let persona = persona("\(body.chat)") else { return Self.refused("unknown persona") }
+            if body.blocked { await fake.blockBot(by: persona.user) } else { await fake.unblockBot(by: persona.user) }
+            return Self.json(["blocked": body.blocked])
+        }
         router.post("playground/reset") { [self] _, _ in
             try await reset()
             return Self.json(["ok": true])
@@ -179,3 +185,4 @@ struct TapBody: Decodable { var chat: Int64; var messageId: Int64; var data: Str
 struct PayBody: Decodable { var chat: Int64; var messageId: Int64 }
 struct PhotoBody: Decodable { var chat: Int64; var base64: String; var contentType: String; var caption: String? }
 struct JumpBody: Decodable { var chat: Int64; var to: String }
+struct BlockBody: Decodable { var chat: Int64; var blocked: Bool }

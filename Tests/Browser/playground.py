@@ -199,6 +199,18 @@ def main():
     assert sent, "the uploaded photo is shown in the admin's chat"
     shot("host-added")
     no_refusals()
+
+    # Telegram's refusals show, in red: Juan "blocks the bot", writes, and the bot's answer is refused.
+    Select(column(1).find_element(By.CSS_SELECTOR, 'select[name="persona"]')).select_by_visible_text("Juan — user (es)")
+    column(1).find_element(By.CSS_SELECTOR, "button.block").click()
+    wait.until(lambda _: column(1).find_element(By.CSS_SELECTOR, "button.block").get_attribute("data-blocked") == "1")
+    send(1, "/start")
+    banner = driver.find_element(By.ID, "refusals")
+    try:
+        wait.until(lambda _: banner.is_displayed() and "403" in banner.text)
+    except TimeoutException:
+        raise AssertionError("a refused call was not shown on the page")
+    shot("telegram-refusal-shown")
     print("playground browser test: every step held")
 
 

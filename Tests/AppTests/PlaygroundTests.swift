@@ -12,15 +12,18 @@ import FoundationNetworking
 struct PlaygroundTests {
     static let maria: Int64 = 7_000_101
     static let anna: Int64 = 7_000_010
+    static let admin: Int64 = 7_000_001
 
     struct Entry: Decodable {
         struct Button: Decodable { var text: String; var data: String?; var url: String? }
         struct Invoice: Decodable { var currency: String; var totalAmount: Int64 }
+        struct Document: Decodable { var fileId: String; var fileName: String }
         var messageId: Int64
         var fromBot: Bool
         var html: String?
         var photo: String?
         var invoice: Invoice?
+        var document: Document?
         var buttons: [[Button]]
     }
 
@@ -86,7 +89,7 @@ struct PlaygroundTests {
         }
 
         func stop() {
-            process.interrupt()
+            if process.isRunning { process.interrupt() }
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: dir)
         }
@@ -95,7 +98,9 @@ struct PlaygroundTests {
     static func start(_ environment: [String: String] = [:]) async throws -> Server {
         let dir = try ServeProcessTests.tempDir()
         let port = Int.random(in: 20_000...40_000)
-        let (process, errors) = try ServeProcessTests.run(["serve"], environment: ["PORT": String(port)].merging(environment) { _, b in b }, in: dir)
+        // Notices and above only: the log goes to a pipe read at the end, which must not fill up meanwhile.
+        let (process, errors) = try ServeProcessTests.run(
+            ["serve"], environment: ["PORT": String(port), "LOG_LEVEL": "notice"].merging(environment) { _, b in b }, in: dir)
         let server = Server(process: process, errors: errors, base: "http://127.0.0.1:\(port)", dir: dir)
         for _ in 0..<150 {
             if let (status, _) = try? await server.get("/readyz"), status == 200 { return server }
@@ -155,6 +160,20 @@ struct PlaygroundTests {
         #expect(after.html?.contains("★ 4.3 (3)") == true, "\(after.html ?? "")")
 
         #expect(try await server.chat(Self.maria).refusals.isEmpty, "Telegram would have refused nothing")
+
+        // The admin's ledger CSV is a document the page downloads.
+        try await server.post("/playground/send", ["chat": Self.admin, "text": "/admin_models"])
+        try await server.expect(Self.admin, "Admin")
+        try await server.tap(Self.admin, "📄 Ledger CSV")
+        var document: Entry.Document?
+        for _ in 0..<100 where document == nil {
+            document = try await server.chat(Self.admin).entries.compactMap(\.document).last
+            if document == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let csv = try #require(document)
+        #expect(csv.fileName.hasSuffix(".csv"))
+        let (csvStatus, bytes) = try await server.get("/playground/file/\(csv.fileId)")
+        #expect(csvStatus == 200 && String(decoding: bytes, as: UTF8.self).contains("booking"), "\(String(decoding: bytes, as: UTF8.self).prefix(200))")
 
         // Starting over: chats empty, the booking and the review gone, the demo world as it was.
         try await server.post("/playground/reset", [:])

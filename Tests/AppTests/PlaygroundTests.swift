@@ -142,6 +142,10 @@ struct PlaygroundTests {
         let paid = try await server.post("/playground/pay", ["chat": Self.maria, "messageId": invoice.messageId])
         #expect(paid["paid"] as? Bool == true)
         try await server.expect(Self.maria, "Payment received — your call is booked!")
+        // Paying the same invoice again: the bot refuses the pre-checkout query, and the page gets its words.
+        let again = try await server.post("/playground/pay", ["chat": Self.maria, "messageId": invoice.messageId])
+        #expect(again["paid"] as? Bool == false)
+        #expect(!((again["error"] as? String) ?? "").isEmpty, "\(again)")
         try await server.expect(Self.anna, "New booking", anywhere: true)
 
         // The clock jumps to the call's start: both sides get their Join link; to its end: the review prompt.

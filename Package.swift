@@ -124,9 +124,15 @@ let package = Package(
             swiftSettings: strict
         ),
         // The conversation: commands and buttons → screens, holds through the store, replies through the Bot API.
+        // The use cases: the rules every face (the bot, the web) calls, with an actor and typed outcomes.
+        .target(
+            name: "Core",
+            dependencies: ["Domain", "Storage"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Bot",
-            dependencies: ["Domain", "Storage", "Telegram", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "Telegram", "Core", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The server: configuration, HTTP routes, long-running services.
@@ -203,6 +209,7 @@ let package = Package(
             dependencies: ["Payments", "FakeStripe", "Domain", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Storage", "Domain", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "VideoRoomsTests", dependencies: ["VideoRooms", "Domain", "FakeStripe"], swiftSettings: strict),
         .testTarget(name: "BotTests", dependencies: ["Bot", "Domain"], swiftSettings: strict),
         .testTarget(name: "FakeTelegramTests", dependencies: ["FakeTelegram", "Telegram"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Logging
 import Storage
@@ -49,11 +50,10 @@ extension BotEngine {
 
     func hostSetOnline(_ online: Bool, _ session: Session) async throws -> Outcome {
         guard let host = try await linkedHost(session) else { return Outcome(screen: withPrefix(session.texts.notAHost, mainMenu(session))) }
-        let status: HostStatus = online ? .online : .offline
-        if host.status != status {
-            try await store.setHostStatus(host.id!, status, at: now())
-            try await store.appendAudit(AuditEntry(actor: session.user.id.rawValue, role: "host", action: "host.status", entity: "host",
-                                                   entityID: "\(host.id!)", before: host.status.rawValue, after: status.rawValue, at: now()))
+        do {
+            _ = try await catalogue.setStatus(.host(session.user.id), host: host.id!, to: online ? .online : .offline)
+        } catch is Refusal {
+            return Outcome(screen: withPrefix(session.texts.notAHost, mainMenu(session)))
         }
         return try await hostMenu(session)
     }

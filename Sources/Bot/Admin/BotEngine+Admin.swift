@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Foundation
 import Logging
@@ -109,25 +110,35 @@ extension BotEngine {
         ])
     }
 
+    /// The catalogue's use cases (`Core.HostCatalogue`), asked as this admin or host.
+    var catalogue: HostCatalogue {
+        let admins = settings.adminIDs
+        return HostCatalogue(store: store, now: now, admins: { admins })
+    }
+
     func setStatus(_ id: HostID, _ status: HostStatus, _ session: Session) async throws -> Outcome {
-        guard let host = try await store.host(id) else { return try await adminHosts(page: 0, session) }
-        if host.status != status {
-            try await store.setHostStatus(id, status, at: now())
-            try await audit(session, "host.status", "host", "\(id)", before: host.status.rawValue, after: status.rawValue)
+        do {
+            _ = try await catalogue.setStatus(.admin(session.user.id), host: id, to: status)
+        } catch Refusal.noSuchHost {
+            return try await adminHosts(page: 0, session)
+        } catch Refusal.notAllowed {
+            throw AdminOnly()
         }
         return try await adminHost(id, session)
     }
 
     /// Deactivating hides the host from users; their bookings stay, and the admin is told how many are upcoming.
     func setActive(_ id: HostID, _ active: Bool, _ session: Session) async throws -> Outcome {
-        guard var host = try await store.host(id) else { return try await adminHosts(page: 0, session) }
-        let before = host.isActive
-        host.isActive = active
-        try await store.updateHost(host, at: now())
-        try await audit(session, active ? "host.reactivate" : "host.deactivate", "host", "\(id)", before: "active=\(before)", after: "active=\(active)")
-        var outcome = Outcome(screen: try await adminHostScreen(host, session), toast: session.texts.saved)
-        let upcoming = try await store.bookings(hostID: id).filter { $0.time.end > now() && ($0.status == .confirmed || $0.status == .active || $0.blocksSlot(at: now())) }
-        if !active && !upcoming.isEmpty { outcome.screen = withPrefix(session.texts.upcomingKept(upcoming.count), outcome.screen) }
+        let change: HostCatalogue.ActivationChange
+        do {
+            change = try await catalogue.setActive(.admin(session.user.id), host: id, active: active)
+        } catch Refusal.noSuchHost {
+            return try await adminHosts(page: 0, session)
+        } catch Refusal.notAllowed {
+            throw AdminOnly()
+        }
+        var outcome = Outcome(screen: try await adminHostScreen(change.host, session), toast: session.texts.saved)
+        if !active && change.upcomingKept > 0 { outcome.screen = withPrefix(session.texts.upcomingKept(change.upcomingKept), outcome.screen) }
         return outcome
     }
 

@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Storage
 import Telegram
@@ -35,11 +36,15 @@ extension BotEngine {
     /// Online ↔ offline (a host in a call goes back to online), audited; the picker again, saying what changed.
     func toggleStatus(_ id: HostID, _ session: Session) async throws -> Outcome {
         let t = session.texts
-        guard let host = try await store.host(id) else { return try await pickHost(.toggle, page: 0, session) }
-        let status: HostStatus = host.status == .offline ? .online : .offline
-        try await store.setHostStatus(id, status, at: now())
-        try await audit(session, "host.status", "host", "\(id)", before: host.status.rawValue, after: status.rawValue)
-        let line = t.statusSwitched(html(host.displayName.value), t.status(status))
+        let change: HostCatalogue.StatusChange
+        do {
+            change = try await catalogue.toggleStatus(.admin(session.user.id), host: id)
+        } catch Refusal.noSuchHost {
+            return try await pickHost(.toggle, page: 0, session)
+        } catch Refusal.notAllowed {
+            throw AdminOnly()
+        }
+        let line = t.statusSwitched(html(change.host.displayName.value), t.status(change.host.status))
         let hosts = try await store.hosts(listedOnly: false)
         let page = (hosts.firstIndex { $0.id == id } ?? 0) / 8
         var outcome = try await pickHost(.toggle, page: page, session, prefix: "✅ " + line)

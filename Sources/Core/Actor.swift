@@ -1,0 +1,32 @@
+import Domain
+
+/// Who asks a use case for something. A use case checks the claim itself: an admin must be in
+/// `ADMIN_TELEGRAM_IDS` as configured at that moment, a host must be the host's linked account.
+public enum Actor: Sendable, Hashable {
+    case admin(TelegramUserID)
+    case host(TelegramUserID)
+    case user(TelegramUserID)
+
+    public var account: TelegramUserID {
+        switch self {
+        case .admin(let id), .host(let id), .user(let id): id
+        }
+    }
+
+    /// The audit log's role column.
+    public var role: String {
+        switch self {
+        case .admin: "admin"
+        case .host: "host"
+        case .user: "user"
+        }
+    }
+}
+
+/// Why a use case did nothing. Faces (the bot, the web) turn these into words; no use case returns text.
+public enum Refusal: Error, Sendable, Equatable {
+    /// The actor may not do this (not an admin any more, not this host's account).
+    case notAllowed
+    /// The host does not exist (a stale button or link).
+    case noSuchHost
+}

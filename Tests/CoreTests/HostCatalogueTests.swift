@@ -1,0 +1,106 @@
+import Core
+import Domain
+import Foundation
+import Logging
+import Storage
+import Testing
+
+/// The catalogue's use cases on a real SQLite file with a fixed clock: who may change a host's status and
+/// activation, what is written (the change and its audit row, or nothing), and the typed refusals.
+@Suite("Host catalogue use cases")
+struct HostCatalogueTests {
+    static let now = Instant(epochSeconds: 1_795_564_800)
+    static let admin = TelegramUserID(1)
+    static let hostAccount = TelegramUserID(2)
+
+    /// A fresh store with two hosts (the first linked to `hostAccount`), and the catalogue over it.
+    static func with(admins: Set<TelegramUserID> = [admin], _ body: (HostCatalogue, any Store, [HostID]) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pc-core-\(UUID().uuidString).sqlite").path
+        var logger = Logger(label: "core-tests")
+        logger.logLevel = .critical
+        let store = try await StoreFactory.open(.sqlite(path: path), logger: logger)
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            try await store.migrate()
+            var ids: [HostID] = []
+            for (name, account) in [("anna_host", Optional(hostAccount)), ("bea_host", nil)] {
+                let host = try Host(
+                    username: TelegramUsername(parsing: name), displayName: DisplayName(parsing: name), bio: Bio(parsing: ""),
+                    pricePerMinute: PricePerMinute(Money(minorUnits: 500, currency: .usd)), durations: DurationRange(min: 15, max: 60),
+                    zone: .utc, availability: WeeklyAvailability(parsing: "09:00-17:00"), telegramUserID: account)
+                ids.append(try #require(try await store.createHost(host, at: now).id))
+            }
+            try await body(HostCatalogue(store: store, now: { now }, admins: { admins }), store, ids)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    @Test func anAdminSetsAnyStatusWithOneAuditRowAndTheSameStatusWritesNothing() async throws {
+        try await Self.with { catalogue, store, ids in
+            let change = try await catalogue.setStatus(.admin(Self.admin), host: ids[1], to: .busy)
+            #expect(change.before == .online && change.host.status == .busy && change.changed)
+            #expect(try await store.host(ids[1])?.status == .busy)
+            let audit = try await store.auditLog(limit: 10)
+            #expect(audit.map(\.action) == ["host.status"])
+            #expect(audit.first?.role == "admin" && audit.first?.actor == 1 && audit.first?.before == "online" && audit.first?.after == "busy")
+            let again = try await catalogue.setStatus(.admin(Self.admin), host: ids[1], to: .busy)
+            #expect(!again.changed)
+            #expect(try await store.auditLog(limit: 10).count == 1)
+        }
+    }
+
+    @Test func aHostSwitchesOnlyTheirOwnOnlineOrOffline() async throws {
+        try await Self.with { catalogue, store, ids in
+            let change = try await catalogue.setStatus(.host(Self.hostAccount), host: ids[0], to: .offline)
+            #expect(change.host.status == .offline)
+            #expect(try await store.auditLog(limit: 1).first?.role == "host")
+            await #expect(throws: Refusal.notAllowed) { try await catalogue.setStatus(.host(Self.hostAccount), host: ids[1], to: .offline) }
+            await #expect(throws: Refusal.notAllowed) { try await catalogue.setStatus(.host(Self.hostAccount), host: ids[0], to: .busy) }
+            await #expect(throws: Refusal.notAllowed) { try await catalogue.setStatus(.user(Self.hostAccount), host: ids[0], to: .online) }
+            #expect(try await store.host(ids[1])?.status == .online)
+            #expect(try await store.auditLog(limit: 10).count == 1)
+        }
+    }
+
+    @Test func anAdminNoLongerConfiguredAndUnknownHostsAreRefusedAndChangeNothing() async throws {
+        try await Self.with(admins: []) { catalogue, store, ids in
+            await #expect(throws: Refusal.notAllowed) { try await catalogue.toggleStatus(.admin(Self.admin), host: ids[0]) }
+            await #expect(throws: Refusal.notAllowed) { try await catalogue.setActive(.admin(Self.admin), host: ids[0], active: false) }
+            let unchanged = try #require(try await store.host(ids[0]))
+            #expect(unchanged.status == .online && unchanged.isActive)
+            #expect(try await store.auditLog(limit: 10).isEmpty)
+        }
+        try await Self.with { catalogue, _, _ in
+            await #expect(throws: Refusal.noSuchHost) { try await catalogue.toggleStatus(.admin(Self.admin), host: HostID(99)) }
+        }
+    }
+
+    @Test func toggleTakesOfflineToOnlineAndEverythingElseToOffline() async throws {
+        try await Self.with { catalogue, _, ids in
+            #expect(try await catalogue.toggleStatus(.admin(Self.admin), host: ids[0]).host.status == .offline)
+            #expect(try await catalogue.toggleStatus(.admin(Self.admin), host: ids[0]).host.status == .online)
+            _ = try await catalogue.setStatus(.admin(Self.admin), host: ids[0], to: .busy)
+            #expect(try await catalogue.toggleStatus(.host(Self.hostAccount), host: ids[0]).host.status == .offline)
+        }
+    }
+
+    @Test func deactivationIsAnAdminsAndKeepsUpcomingBookings() async throws {
+        try await Self.with { catalogue, store, ids in
+            let hold = try Booking.hold(hostID: ids[0], userID: TelegramUserID(7), start: Self.now.adding(days: 1), minutes: 30,
+                                        pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: Self.now,
+                                        holdMinutes: 30)
+            let booking = try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max)
+            _ = try await store.apply(.paymentConfirmed(method: "stars", at: Self.now), to: booking.id!)
+            await #expect(throws: Refusal.notAllowed) { try await catalogue.setActive(.host(Self.hostAccount), host: ids[0], active: false) }
+            let change = try await catalogue.setActive(.admin(Self.admin), host: ids[0], active: false)
+            #expect(change.upcomingKept == 1 && !change.host.isActive)
+            #expect(try await store.hosts(listedOnly: true).map(\.id) == [ids[1]])
+            #expect(try await store.booking(booking.id!)?.status == .confirmed)
+            #expect(try await store.auditLog(limit: 1).first?.action == "host.deactivate")
+            #expect(try await catalogue.setActive(.admin(Self.admin), host: ids[0], active: true).host.isActive)
+        }
+    }
+}

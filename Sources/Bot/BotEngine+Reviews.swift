@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Logging
 import Storage
@@ -94,8 +95,11 @@ extension BotEngine {
         let t = session.texts
         let review: Review
         do {
-            review = try await store.setReviewHidden(id, hidden: hidden, by: session.user.id, at: now())
-        } catch StoreError.notFound {
+            let admins = settings.adminIDs
+            review = try await ReviewModeration(store: store, now: now, admins: { admins }).setHidden(.admin(session.user.id), review: id, hidden: hidden)
+        } catch Refusal.notAllowed {
+            throw AdminOnly()
+        } catch Refusal.noSuchReview {
             var outcome = try await adminReviews(page: 0, session)
             outcome.toast = t.staleButton
             return outcome

@@ -29,4 +29,12 @@ public enum Refusal: Error, Sendable, Equatable {
     case notAllowed
     /// The host does not exist (a stale button or link).
     case noSuchHost
+    /// The review does not exist.
+    case noSuchReview
+    /// An amount that does not read as money in the host's currency.
+    case invalidAmount(MoneyParseError)
+    /// A payout of zero or less.
+    case notPositive
+    /// More than the host is owed in that currency; `balance` is what is unpaid now.
+    case exceedsBalance(balance: Money)
 }

@@ -104,3 +104,56 @@ struct HostCatalogueTests {
         }
     }
 }
+
+/// Payouts and review moderation: admins only, typed refusals, nothing written on a refusal.
+@Suite("Money and review use cases")
+struct PayoutAndReviewTests {
+    @Test func aPayoutIsRecordedWithinTheBalanceAndEveryWrongAmountIsRefused() async throws {
+        try await HostCatalogueTests.with { _, store, ids in
+            let now = HostCatalogueTests.now
+            let hold = try Booking.hold(hostID: ids[0], userID: TelegramUserID(7), start: now.adding(days: 1), minutes: 30,
+                                        pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard, now: now, holdMinutes: 30)
+            let booking = try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max)
+            _ = try await store.apply(.paymentConfirmed(method: "stars", at: now), to: booking.id!)   // host share $105.00
+            let payouts = Payouts(store: store, now: { now }, admins: { [HostCatalogueTests.admin] })
+            let admin = Actor.admin(HostCatalogueTests.admin)
+            await #expect(throws: Refusal.invalidAmount(.empty)) { try await payouts.record(admin, host: ids[0], amount: "", reference: nil) }
+            await #expect(throws: Refusal.notPositive) { try await payouts.record(admin, host: ids[0], amount: "0", reference: nil) }
+            await #expect(throws: Refusal.exceedsBalance(balance: Money(minorUnits: 10_500, currency: .usd))) {
+                try await payouts.record(admin, host: ids[0], amount: "105.01", reference: nil)
+            }
+            await #expect(throws: Refusal.notAllowed) {
+                try await payouts.record(.host(HostCatalogueTests.hostAccount), host: ids[0], amount: "5", reference: nil)
+            }
+            #expect(try await store.payouts(hostID: ids[0]).isEmpty)
+            let payout = try await payouts.record(admin, host: ids[0], amount: "100", reference: "tr-1")
+            #expect(payout.amount == Money(minorUnits: 10_000, currency: .usd))
+            #expect(try await store.balance(hostID: ids[0])[.usd]?.unpaid == Money(minorUnits: 500, currency: .usd))
+        }
+    }
+
+    @Test func onlyAConfiguredAdminHidesAReview() async throws {
+        try await HostCatalogueTests.with { _, store, ids in
+            let now = HostCatalogueTests.now
+            let hold = try Booking.hold(hostID: ids[0], userID: TelegramUserID(7), start: now.adding(days: -2), minutes: 30,
+                                        pricePerMinute: Money(minorUnits: 500, currency: .usd), commission: .standard,
+                                        now: now.adding(days: -3), holdMinutes: 30)
+            let booking = try await store.createHold(hold, bufferMinutes: 0, maxLiveHolds: .max)
+            for event in [BookingEvent.paymentConfirmed(method: "stars", at: now.adding(days: -3)), .callStarted(at: now.adding(days: -2)),
+                          .callEnded(at: now.adding(days: -2).adding(minutes: 30))] {
+                _ = try await store.apply(event, to: booking.id!)
+            }
+            let review = try await store.addReview(Review(bookingID: booking.id!, hostID: ids[0], userID: TelegramUserID(7), rating: 2,
+                                                          text: "meh", createdAt: now.adding(days: -1)))
+            let moderation = ReviewModeration(store: store, now: { now }, admins: { [HostCatalogueTests.admin] })
+            await #expect(throws: Refusal.notAllowed) {
+                try await moderation.setHidden(.admin(TelegramUserID(99)), review: review.id!, hidden: true)
+            }
+            await #expect(throws: Refusal.noSuchReview) {
+                try await moderation.setHidden(.admin(HostCatalogueTests.admin), review: 999, hidden: true)
+            }
+            #expect(try await moderation.setHidden(.admin(HostCatalogueTests.admin), review: review.id!, hidden: true).hidden)
+            #expect(try await store.allReviews(includeHidden: false).isEmpty)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Foundation
 import Logging
@@ -83,13 +84,22 @@ extension BotEngine {
             Outcome(screen: Screen(text: "⚠️ \(message)\n\n\(t.payoutPrompt)", keyboard: [[.action(t.cancel, .admin(.payouts(host: HostID(hostID))))]]))
         }
         let amount: Money
-        do { amount = try Money.parse(parts.first ?? "", currency: host.currency) } catch { return retry(t.moneyError(error)) }
-        guard amount.isPositive else { return retry(t.fieldError(.priceNotPositive)) }
         do {
-            _ = try await store.recordPayout(hostID: HostID(hostID), amount: amount, reference: parts.count > 1 ? parts[1] : nil,
-                                             recordedBy: session.user.id, at: now())
-        } catch StoreError.payoutExceedsBalance(let balance) {
-            return retry(t.payoutTooLarge(balance.formatted()))
+            let admins = settings.adminIDs
+            amount = try await Payouts(store: store, now: now, admins: { admins })
+                .record(.admin(session.user.id), host: host.id!, amount: parts.first ?? "", reference: parts.count > 1 ? parts[1] : nil).amount
+        } catch let refusal as Refusal {
+            switch refusal {
+            case .invalidAmount(let error): return retry(t.moneyError(error))
+            case .notPositive: return retry(t.fieldError(.priceNotPositive))
+            case .exceedsBalance(let balance): return retry(t.payoutTooLarge(balance.formatted()))
+            case .notAllowed:
+                try await saveState(session.chatID, nil)
+                return Outcome(screen: withPrefix(t.notAllowed, mainMenu(session)))
+            case .noSuchHost, .noSuchReview:
+                try await saveState(session.chatID, nil)
+                return Outcome(screen: adminMenu(session))
+            }
         }
         try await saveState(session.chatID, nil)
         logger.info("payout recorded", metadata: ["host": "\(hostID)", "amount": "\(amount)", "admin": "\(session.user.id)"])

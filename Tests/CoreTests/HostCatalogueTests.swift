@@ -157,3 +157,41 @@ struct PayoutAndReviewTests {
         }
     }
 }
+
+/// Editing a host's fields with the wizard's rules: saved with an audit row, or refused with nothing changed.
+@Suite("Host editing use case")
+struct HostEditingTests {
+    @Test func everyFieldIsCheckedAndAWrongValueChangesNothing() async throws {
+        try await HostCatalogueTests.with { catalogue, store, ids in
+            let admin = Actor.admin(HostCatalogueTests.admin)
+            let refusals: [(HostChange, HostInputError)] = [
+                (.price("abc"), .amount(.invalidCharacter("a"))), (.price("0"), .field(.priceNotPositive)),
+                (.durations("20-60"), .field(.durationStep(20))), (.durations("soon"), .durationFormat),
+                (.availability(""), .needsText), (.zone("Mars/Olympus"), .unknownZone("Mars/Olympus")), (.zone("Madrid"), .unknownZone("Madrid")),
+                (.username("@bea_host"), .usernameTaken("bea_host")), (.displayName("  "), .field(.displayNameEmpty)),
+            ]
+            let before = try #require(try await store.host(ids[0]))
+            for (change, expected) in refusals {
+                await #expect(throws: expected, "\(change)") { try await catalogue.edit(admin, host: ids[0], change) }
+            }
+            #expect(try await store.host(ids[0]) == before)
+            #expect(try await store.auditLog(limit: 10).isEmpty)
+            await #expect(throws: Refusal.notAllowed) { try await catalogue.edit(.host(HostCatalogueTests.hostAccount), host: ids[0], .bio("hi")) }
+        }
+    }
+
+    @Test func aSavedEditIsAuditedAndANewUsernameUnlinksTheAccount() async throws {
+        try await HostCatalogueTests.with { catalogue, store, ids in
+            let admin = Actor.admin(HostCatalogueTests.admin)
+            let priced = try await catalogue.edit(admin, host: ids[0], .price("2000 COP"))
+            #expect(priced.pricePerMinute.money == Money(minorUnits: 200_000, currency: .cop))
+            let audit = try #require(try await store.auditLog(limit: 1).first)
+            #expect(audit.action == "host.edit.price" && audit.before?.contains("$5.00/min") == true && audit.after?.contains("COP") == true)
+            #expect(try await catalogue.edit(admin, host: ids[0], .durations("30 – 90")).durations == (try DurationRange(min: 30, max: 90)))
+            #expect(try await catalogue.edit(admin, host: ids[0], .zone("America/Bogota")).zone.identifier == "America/Bogota")
+            let renamed = try await catalogue.edit(admin, host: ids[0], .username("@anna_new"))
+            #expect(renamed.username.value == "anna_new" && renamed.telegramUserID == nil)
+            #expect(try await store.host(ids[0])?.telegramUserID == nil)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Core
 import Domain
 
 /// The admin's and the host's sentences, in English and Spanish, including every validation message.
@@ -21,6 +22,19 @@ extension Texts {
         case .durationRange(let m): return "\(m) minutos está fuera de 15–120 minutos."
         case .durationOrder(let min, let max): return "La llamada más corta (\(min) min) no puede ser más larga que la más larga (\(max) min)."
         case .unknownTimeZone(let z): return "“\(html(z))” no es una zona horaria que conozca."
+        }
+    }
+
+    /// A refused value for a host field (the wizard and the edits share the rules, `Core.HostInput`).
+    public func inputError(_ error: HostInputError) -> String {
+        switch error {
+        case .field(let e): fieldError(e)
+        case .amount(let e): moneyError(e)
+        case .durationFormat: wizardDurationFormat
+        case .needsText: wizardNeedsText
+        case .availability(let e): availabilityError(e)
+        case .unknownZone(let text): unknownZone(html(text))
+        case .usernameTaken(let name): usernameTaken(name)
         }
     }
 

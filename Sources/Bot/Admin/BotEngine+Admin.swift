@@ -180,43 +180,28 @@ extension BotEngine {
             try await saveState(session.chatID, nil)
             return Outcome(screen: adminMenu(session))
         }
-        let before = describe(host)
         let retry = { (message: String) in
             Outcome(screen: Screen(text: "⚠️ \(message)\n\n\(t.editPrompt(self.fieldName(field, t)))", keyboard: [[.action(t.cancel, .admin(.wizard(.cancel)))]]))
         }
-        do {
-            switch field {
-            case .username:
-                let u = try TelegramUsername(parsing: text)
-                if let other = try await store.host(username: u), other.id != host.id { return retry(t.usernameTaken(u.value)) }
-                if u != host.username { host.telegramUserID = nil }
-                host.username = u
-            case .displayName: host.displayName = try DisplayName(parsing: text)
-            case .bio: host.bio = try Bio(parsing: text)
-            case .price:
-                switch HostDraft.parsePrice(text, texts: t) {
-                case .success(let money): host.pricePerMinute = try PricePerMinute(money)
-                case .failure(let refusal): return retry(refusal.message)
-                }
-            case .durations:
-                switch HostDraft.parseDurations(text, texts: t) {
-                case .success(let range): host.durations = range
-                case .failure(let refusal): return retry(refusal.message)
-                }
-            case .availability:
-                // Empty text would parse as "no hours at all" and silently make the host unbookable.
-                guard !text.isEmpty else { return retry(t.wizardNeedsText) }
-                do { host.availability = try WeeklyAvailability(parsing: text) } catch { return retry(t.availabilityError(error)) }
-            case .zone:
-                guard let zone = Zone(identifier: text), text.contains("/") || text == "UTC" else { return retry(t.unknownZone(html(String(text.prefix(64))))) }
-                host.zone = zone
-            }
-        } catch let error as HostFieldError {
-            return retry(t.fieldError(error))
+        let change: HostChange
+        switch field {
+        case .username: change = .username(text)
+        case .displayName: change = .displayName(text)
+        case .bio: change = .bio(text)
+        case .price: change = .price(text)
+        case .durations: change = .durations(text)
+        case .availability: change = .availability(text)
+        case .zone: change = .zone(text)
         }
-        try await store.updateHost(host, at: now())
+        do {
+            host = try await catalogue.edit(.admin(session.user.id), host: host.id!, change)
+        } catch let error as HostInputError {
+            return retry(t.inputError(error))
+        } catch is Refusal {
+            try await saveState(session.chatID, nil)
+            return Outcome(screen: adminMenu(session))
+        }
         try await saveState(session.chatID, nil)
-        try await audit(session, "host.edit.\(field)", "host", "\(hostID)", before: before, after: describe(host))
         return Outcome(screen: withPrefix(t.saved, try await adminHostScreen(host, session)))
     }
 

@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Foundation
 import Logging
@@ -136,10 +137,7 @@ extension BotEngine {
     }
 
     /// One line per field, for the audit log.
-    func describe(_ h: Domain.Host) -> String {
-        "@\(h.username.value) “\(h.displayName.value)” \(h.pricePerMinute.money.formatted())/min \(h.durations.minMinutes)-\(h.durations.maxMinutes) min "
-            + "\(h.availability.summary) \(h.zone.identifier) status=\(h.status.rawValue) active=\(h.isActive)"
-    }
+    func describe(_ h: Domain.Host) -> String { HostCatalogue.describe(h) }
 
     func audit(_ session: Session, _ action: String, _ entity: String, _ id: String, before: String?, after: String?) async throws {
         try await store.appendAudit(AuditEntry(actor: session.user.id.rawValue, role: isAdmin(session) ? "admin" : "host", action: action,

@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Foundation
 
@@ -114,29 +115,12 @@ public struct HostDraft: Codable, Sendable, Equatable {
 
     /// "4.99", "4,99 EUR", "12.000 COP", "$5": the currency from a code or symbol in the text, USD otherwise.
     public static func parsePrice(_ text: String, texts t: Texts) -> Result<Money, WizardRefusal> {
-        let upper = text.uppercased()
-        let currency: Currency = upper.contains("COP") ? .cop : (upper.contains("EUR") || upper.contains("€")) ? .eur : .usd
-        do {
-            let money = try Money.parse(text, currency: currency)
-            _ = try PricePerMinute(money)
-            return .success(money)
-        } catch let error as MoneyParseError {
-            return .failure(.init(t.moneyError(error)))
-        } catch let error as HostFieldError {
-            return .failure(.init(t.fieldError(error)))
-        } catch {
-            return .failure(.init(t.wizardNeedsText))
-        }
+        do { return .success(try HostInput.price(text)) } catch { return .failure(.init(t.inputError(error))) }
     }
 
     /// "30-90", "30 – 90", "60" (one length), in minutes.
     public static func parseDurations(_ text: String, texts t: Texts) -> Result<DurationRange, WizardRefusal> {
-        let parts = text.replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
-            .split(whereSeparator: { $0 == "-" || $0 == " " || $0 == "," }).map(String.init).filter { !$0.isEmpty }
-        let numbers = parts.map { Int($0.lowercased().replacingOccurrences(of: "min", with: "")) }
-        guard (1...2).contains(numbers.count), numbers.allSatisfy({ $0 != nil }) else { return .failure(.init(t.wizardDurationFormat)) }
-        let minimum = numbers[0]!, maximum = numbers.count == 2 ? numbers[1]! : numbers[0]!
-        do { return .success(try DurationRange(min: minimum, max: maximum)) } catch { return .failure(.init(t.fieldError(error))) }
+        do { return .success(try HostInput.durations(text)) } catch { return .failure(.init(t.inputError(error))) }
     }
 }
 

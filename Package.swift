@@ -127,19 +127,19 @@ let package = Package(
         // The use cases: the rules every face (the bot, the web) calls, with an actor and typed outcomes.
         .target(
             name: "Core",
-            dependencies: ["Domain", "Storage"],
+            dependencies: ["Domain", "Storage", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
             name: "Bot",
-            dependencies: ["Domain", "Storage", "Telegram", "Core", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "Telegram", "Core", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The server: configuration, HTTP routes, long-running services.
         .target(
             name: "App",
             dependencies: [
-                "Domain", "Storage", "Bot", "Telegram", "Payments", "VideoRooms",
+                "Domain", "Storage", "Core", "Bot", "Telegram", "Payments", "VideoRooms",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,4 +1,5 @@
 import Bot
+import Core
 import Domain
 import Hummingbird
 import Logging
@@ -24,6 +25,12 @@ public func buildApplication(
     }
     HealthRoutes(store: store, telegram: telegramReadiness).register(on: router)
     let now: @Sendable () -> Instant = { clock.now() }
+    // The operator's web dashboard (sign-in by a one-time link from the bot's /dashboard).
+    let admins = configuration.adminIDs
+    DashboardRoutes(
+        access: AdminAccess(store: store, now: now, admins: { admins }), store: store, now: now, defaultZone: configuration.defaultZone,
+        secureCookie: configuration.publicURL?.hasPrefix("https://") == true, logger: logger
+    ).register(on: router)
     // Hosts' calendar feeds need only the store; the entries' join links use the bot's username once getMe told it.
     let identity = BotIdentity()
     CalendarFeedRoutes(store: store, entries: CalendarEntries(identity: identity), now: now).register(on: router)
@@ -58,6 +65,8 @@ public func buildApplication(
         settings.cancellation = configuration.cancellation
         settings.maxLiveHoldsPerUser = configuration.maxLiveHoldsPerUser
         settings.publicURL = configuration.publicURL
+        let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        settings.webURL = configuration.publicURL ?? "http://\(shownHost):\(configuration.port)"
         settings.identity = identity
         let engine = BotEngine(store: store, api: client, now: now, settings: settings, checkout: runtime, logger: botLogger, rooms: rooms)
         let dispatcher = UpdateDispatcher(engine: engine, store: store, now: now, logger: botLogger, instance: configuration.instanceName)

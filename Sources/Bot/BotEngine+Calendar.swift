@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Foundation
 import Logging
@@ -48,15 +49,8 @@ extension BotEngine {
     /// base64url); nil when `PUBLIC_URL` is not set, as there is then no address to subscribe to.
     func calendarFeedLine(_ host: Domain.Host, _ session: Session) async throws -> String? {
         guard let base = settings.publicURL, let hostID = host.id else { return nil }
-        let token = try await store.calendarFeedToken(hostID: hostID, candidate: Self.randomToken(bytes: 32), at: now())
+        let token = try await store.calendarFeedToken(hostID: hostID, candidate: Secrets.token(bytes: 32), at: now())
         return session.texts.calendarFeedLine("\(base)/calendar/\(token).ics")
     }
 
-    /// `bytes` random bytes from the system's generator, base64url without padding (32 bytes: 43 characters).
-    static func randomToken(bytes count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
 }

@@ -122,7 +122,7 @@ public final class BotEngine: Sendable {
         case "/my_bookings": outcome = try await myBookings(session)
         case "/settings": outcome = Outcome(screen: settingsScreen(session))
         case "/host": outcome = try await hostMenu(session)
-        case "/admin_models", "/add_model", "/view_models_list", "/edit_model", "/toggle_status":
+        case "/admin_models", "/add_model", "/view_models_list", "/edit_model", "/toggle_status", "/dashboard":
             guard isAdmin(session) else {
                 logger.notice("admin command from a non-admin", metadata: ["user": "\(session.user.id)", "command": "\(command ?? "")"])
                 outcome = Outcome(screen: withPrefix(session.texts.notAllowed, mainMenu(session)))
@@ -132,6 +132,7 @@ public final class BotEngine: Sendable {
             case "/add_model": outcome = try await startWizard(session)
             case "/admin_models": outcome = Outcome(screen: adminMenu(session))
             case "/toggle_status": outcome = try await pickHost(.toggle, page: 0, session)
+            case "/dashboard": outcome = try await dashboardLink(session)
             case "/edit_model": outcome = try await pickHost(.edit, page: 0, session)
             default: outcome = try await adminHosts(page: 0, session)
             }

@@ -20,6 +20,8 @@ public struct BotSettings: Sendable {
     public var maxLiveHoldsPerUser = 2
     /// `PUBLIC_URL` (no trailing slash): where hosts' calendar feeds are served; nil shows no feed link.
     public var publicURL: String?
+    /// Where this server's web pages are (the dashboard's login links): `PUBLIC_URL`, else the listening address.
+    public var webURL = "http://127.0.0.1:8080"
     /// The bot's own username (from `getMe`), for t.me deep links.
     public var identity = BotIdentity()
 

@@ -37,4 +37,8 @@ public enum Refusal: Error, Sendable, Equatable {
     case notPositive
     /// More than the host is owed in that currency; `balance` is what is unpaid now.
     case exceedsBalance(balance: Money)
+    /// A dashboard login link that is unknown, already used or expired.
+    case linkUsedOrExpired
+    /// A dashboard form without the session's CSRF token.
+    case badCSRFToken
 }

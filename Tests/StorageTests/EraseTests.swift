@@ -25,7 +25,7 @@ struct EraseTests {
             #expect(try await store.conversationState(chatID: 5) == nil)
             #expect(try await store.ledger(hostID: host.id!).isEmpty)
             #expect(try await store.host(calendarFeedToken: "token") == nil)
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
             // And it works as new.
             #expect(try await store.createHost(try makeHost(), at: day0).id != nil)
         }

@@ -8,10 +8,10 @@ struct StoreContractTests {
     @Test(arguments: Engine.available)
     func migrationsAreVersionedAndIdempotent(engine: Engine) async throws {
         try await TestDatabase.withStore(engine) { store in
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
             try await store.ping()
         }
     }

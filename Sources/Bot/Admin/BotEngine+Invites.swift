@@ -1,4 +1,4 @@
-import Crypto
+import Core
 import Logging
 import Domain
 import Foundation
@@ -15,7 +15,7 @@ extension BotEngine {
     /// A new invite for the host (earlier unused ones are revoked) and the line that shows it to the admin.
     func inviteLine(_ host: Domain.Host, _ session: Session) async throws -> String {
         let t = session.texts
-        let token = Self.randomToken(bytes: 24)
+        let token = Secrets.token(bytes: 24)
         let now = self.now()
         try await store.createHostInvite(HostInvite(tokenHash: Self.inviteHash(token), hostID: host.id!, createdBy: session.user.id,
                                                     createdAt: now, expiresAt: now.adding(days: Self.inviteDays)))
@@ -27,9 +27,7 @@ extension BotEngine {
         return t.inviteCreated(link: link, username: host.username.value, days: Self.inviteDays)
     }
 
-    static func inviteHash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func inviteHash(_ token: String) -> String { Secrets.hash(token) }
 
     /// `/start invite_<token>`: the account that opens it becomes the host's, once.
     func openInvite(_ token: String, _ session: Session) async throws -> Outcome {

@@ -160,3 +160,21 @@ public enum InviteRedemption: Hashable, Sendable {
     /// This account is already linked to another host (one account, one host).
     case accountIsAnotherHost(Host)
 }
+
+/// A signed-in admin on the web dashboard. Only the session token's hash is stored; the CSRF token every form
+/// carries is stored as is (it is not a credential on its own).
+public struct AdminSession: Hashable, Sendable {
+    public var sessionHash: String
+    public var admin: TelegramUserID
+    public var csrfToken: String
+    public var createdAt: Instant
+    public var expiresAt: Instant
+
+    public init(sessionHash: String, admin: TelegramUserID, csrfToken: String, createdAt: Instant, expiresAt: Instant) {
+        self.sessionHash = sessionHash
+        self.admin = admin
+        self.csrfToken = csrfToken
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

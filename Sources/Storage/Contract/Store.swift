@@ -289,6 +289,15 @@ public protocol Store: Sendable {
     /// Users whose Telegram username is `username` (case-insensitive), most recently seen first.
     func users(username: String) async throws -> [UserProfile]
 
+    // MARK: The web dashboard's sign-in (SQLStore+Admin.swift)
+    func createAdminLoginLink(tokenHash: String, admin: TelegramUserID, at now: Instant, expiresAt: Instant) async throws
+    /// Marks the link used and returns its admin — only once, and only before it expires; nil otherwise.
+    func useAdminLoginLink(tokenHash: String, at now: Instant) async throws -> TelegramUserID?
+    func createAdminSession(_ session: AdminSession) async throws
+    /// The session, if it exists, has not ended and has not expired.
+    func adminSession(sessionHash: String, at now: Instant) async throws -> AdminSession?
+    func endAdminSession(sessionHash: String, at now: Instant) async throws
+
     // MARK: Starting over (SQLStore+Erase.swift)
     /// Deletes every row of every table in one transaction; the schema stays. Only the playground's "reset"
     /// calls it (on its own database).

@@ -6,7 +6,7 @@ extension SQLStore {
         "payment_checkouts", "money_to_return", "no_show_reports", "reviews", "ledger_entries", "payments", "payouts",
         "host_invites", "host_calendar_feeds", "host_status", "availability_windows", "availability_overrides", "host_photos",
         "bookings", "hosts", "users", "stars_inbox", "telegram_inbox", "telegram_updates", "leases", "conversation_state",
-        "outbox", "audit_log",
+        "outbox", "audit_log", "admin_login_links", "admin_sessions",
     ]
 
     public func eraseAllData() async throws {

@@ -16,7 +16,7 @@ struct DDL {
 }
 
 enum Schema {
-    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues, paymentBindings, updateInbox, leases, hostLinks]
+    static let migrations: [Migration] = [initial, noDoubleBooking, telegramUpdates, outboxClaims, noShowReports, callReminders, outboxQueues, paymentBindings, updateInbox, leases, hostLinks, adminSessions]
 
     /// Every table of the product. Instants are BIGINT seconds since the epoch (UTC); money is BIGINT minor
     /// units next to a currency code.

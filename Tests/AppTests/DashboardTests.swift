@@ -1,0 +1,122 @@
+import Domain
+import FakeTelegram
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import Synchronization
+import Telegram
+import Testing
+
+@testable import App
+
+/// Signing in to the web dashboard (issue 14, begun): the admin's one-time link from the bot, the session
+/// cookie, the overview's figures, CSRF on every POST, and everything that must be refused.
+@Suite("The web dashboard's sign-in", .serialized)
+struct DashboardTests {
+    static let env = ["ADMIN_TELEGRAM_IDS": "9601"]
+    static let admin = User(id: 9601, firstName: "Ada", languageCode: "en")
+    static let stranger = User(id: 9602, firstName: "Eve", languageCode: "en")
+
+    /// The token of the newest dashboard link the bot sent to `user`.
+    static func linkToken(_ h: BotHarness, _ user: User, newerThan previous: String? = nil) async throws -> String {
+        if let previous { try await h.fake.waitUntil(timeout: .seconds(20)) { await !(h.fake.lastMessage(chat: user.id)?.replyMarkup?.inlineKeyboard.joined().contains { $0.url?.hasSuffix(previous) == true } ?? false) } }
+        let message = try await h.expectLast(user.id, contains: "Your dashboard link")
+        let url = try #require(message.replyMarkup?.inlineKeyboard.joined().compactMap(\.url).first)
+        #expect(url.contains("/admin/login?t="))
+        return String(try #require(url.split(separator: "=", maxSplits: 1).last))
+    }
+
+    static func cookie(_ response: TestResponse) -> String? {
+        guard let header = response.headers[.setCookie], header.hasPrefix("pc_admin=") else { return nil }
+        return String(header.dropFirst("pc_admin=".count).prefix { $0 != ";" })
+    }
+
+    static func body(_ response: TestResponse) -> String { String(buffer: response.body) }
+
+    @Test func anAdminSignsInOnceSeesTheOverviewAndSignsOutWithTheCSRFToken() async throws {
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            let hold = try await h.store.createHold(
+                try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,
+                                 pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
+                bufferMinutes: 0, maxLiveHolds: .max)
+            _ = try await h.store.apply(.paymentConfirmed(method: "stars", at: h.clock.now), to: hold.id!)
+            try await h.run(Self.env) { client in
+                await h.fake.sendText("/dashboard", from: Self.stranger)
+                try await h.expectLast(Self.stranger.id, contains: "This is for admins only")
+
+                await h.fake.sendText("/dashboard", from: Self.admin)
+                let token = try await Self.linkToken(h, Self.admin)
+                #expect(try await client.execute(uri: "/admin", method: .get).status == .unauthorized)
+
+                let signIn = try await client.execute(uri: "/admin/login?t=\(token)", method: .get)
+                #expect(signIn.status == .seeOther && signIn.headers[.location] == "/admin")
+                let setCookie = try #require(signIn.headers[.setCookie])
+                #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/admin"))
+                #expect(!setCookie.contains("Secure"), "plain http here: no PUBLIC_URL")
+                let session = try #require(Self.cookie(signIn))
+
+                // The link works once.
+                let again = try await client.execute(uri: "/admin/login?t=\(token)", method: .get)
+                #expect(again.status == .forbidden && Self.cookie(again) == nil)
+
+                let overview = try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "pc_admin=\(session)"])
+                #expect(overview.status == .ok)
+                let page = Self.body(overview)
+                #expect(page.contains("<td data-figure=\"Paid bookings\">1</td>"))
+                #expect(page.contains("<td data-figure=\"Revenue\">$150.00</td>"))
+                #expect(page.contains("<td data-figure=\"Commission\">$45.00</td>"))
+                let csrf = try #require(page.range(of: "name=\"csrf\" value=\"").map { String(page[$0.upperBound...].prefix { $0 != "\"" }) })
+
+                // A POST without the CSRF token (or with a wrong one) is refused and signs nobody out.
+                for form in ["", "csrf=wrong"] {
+                    let refused = try await client.execute(uri: "/admin/logout", method: .post,
+                                                           headers: [.cookie: "pc_admin=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                                                           body: ByteBuffer(string: form))
+                    #expect(refused.status == .forbidden)
+                }
+                #expect(try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "pc_admin=\(session)"]).status == .ok)
+
+                let out = try await client.execute(uri: "/admin/logout", method: .post,
+                                                   headers: [.cookie: "pc_admin=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                                                   body: ByteBuffer(string: "csrf=\(csrf)"))
+                #expect(out.status == .ok && out.headers[.setCookie]?.contains("Max-Age=0") == true)
+                // The logged-out session's cookie is worth nothing.
+                #expect(try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "pc_admin=\(session)"]).status == .unauthorized)
+                #expect(try await h.store.auditLog(limit: 5).map(\.action).contains("dashboard.sign_in"))
+            }
+        }
+    }
+
+    @Test func anExpiredLinkAForgedOneAndAnAdminNoLongerConfiguredAreRefused() async throws {
+        let saved = Mutex<String?>(nil)
+        try await BotHarness.with { h in
+            try await h.run(Self.env) { client in
+                await h.fake.sendText("/dashboard", from: Self.admin)
+                let token = try await Self.linkToken(h, Self.admin)
+                h.clock.advance(minutes: 11)
+                #expect(try await client.execute(uri: "/admin/login?t=\(token)", method: .get).status == .forbidden)
+                #expect(try await client.execute(uri: "/admin/login?t=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", method: .get).status == .forbidden)
+                #expect(try await client.execute(uri: "/admin/login?t=%3Cscript%3E", method: .get).status == .forbidden)
+                #expect(try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "pc_admin=made-up-session-token-xyz"]).status == .unauthorized)
+                await h.fake.sendText("/dashboard", from: Self.admin)
+                let fresh = try await Self.linkToken(h, Self.admin, newerThan: token)
+                let signIn = try await client.execute(uri: "/admin/login?t=\(fresh)", method: .get)
+                #expect(signIn.status == .seeOther)
+                let cookie = Self.cookie(signIn)
+                saved.withLock { $0 = cookie }
+                #expect(try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "pc_admin=\(cookie ?? "")"]).status == .ok)
+            }
+            // The same session after ADMIN_TELEGRAM_IDS no longer lists this admin: refused on the next request.
+            try await h.run(["ADMIN_TELEGRAM_IDS": "1"]) { client in
+                let sessions = try await h.store.auditLog(limit: 10).filter { $0.action == "dashboard.sign_in" }
+                #expect(sessions.count == 1)
+                await h.fake.sendText("/dashboard", from: Self.admin)
+                try await h.expectLast(Self.admin.id, contains: "This is for admins only")
+                let cookie = try #require(saved.withLock { $0 })
+                #expect(try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "pc_admin=\(cookie)"]).status == .unauthorized)
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ import Storage
 public struct AdminAccess: Sendable {
     let store: any Store
     let now: @Sendable () -> Instant
-    let admins: @Sendable () -> Set<TelegramUserID>
+    public let admins: @Sendable () -> Set<TelegramUserID>
 
     public static let linkMinutes = 10
     public static let sessionHours = 12

@@ -119,4 +119,61 @@ struct DashboardTests {
             }
         }
     }
+
+    /// Signs the admin in through the bot's link; returns the session cookie and the page's CSRF token.
+    static func signIn(_ h: BotHarness, _ client: any TestClientProtocol) async throws -> (cookie: String, csrf: String) {
+        await h.fake.sendText("/dashboard", from: admin)
+        let signIn = try await client.execute(uri: "/admin/login?t=\(try await linkToken(h, admin))", method: .get)
+        let cookie = try #require(Self.cookie(signIn))
+        let page = body(try await client.execute(uri: "/admin/hosts", method: .get, headers: [.cookie: "pc_admin=\(cookie)"]))
+        let csrf = try #require(page.range(of: "name=\"csrf\" value=\"").map { String(page[$0.upperBound...].prefix { $0 != "\"" }) })
+        return (cookie, csrf)
+    }
+
+    static func post(_ client: any TestClientProtocol, _ uri: String, cookie: String, _ form: String) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, headers: [.cookie: "pc_admin=\(cookie)", .contentType: "application/x-www-form-urlencoded"],
+                                 body: ByteBuffer(string: form))
+    }
+
+    /// The web and the bot call the same use cases: a status changed on the web shows in the bot's host list; a
+    /// payout is recorded within the balance; the ledger downloads as CSV.
+    @Test func hostsAndMoneyChangeThroughTheSameUseCasesAsTheBot() async throws {
+        let user = User(id: 9603, firstName: "Ana", languageCode: "en")
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            let hold = try await h.store.createHold(
+                try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,
+                                 pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
+                bufferMinutes: 0, maxLiveHolds: .max)
+            _ = try await h.store.apply(.paymentConfirmed(method: "stars", at: h.clock.now), to: hold.id!)
+            try await h.run(Self.env) { client in
+                let (cookie, csrf) = try await Self.signIn(h, client)
+                #expect(try await Self.post(client, "/admin/hosts/\(host.id!.rawValue)/status", cookie: cookie, "status=offline").status == .forbidden)
+                let saved = try await Self.post(client, "/admin/hosts/\(host.id!.rawValue)/status", cookie: cookie, "csrf=\(csrf)&status=offline")
+                #expect(saved.status == .seeOther)
+                #expect(try await h.store.host(host.id!)?.status == .offline)
+                #expect(try await h.store.auditLog(limit: 1).first.map { ($0.action, $0.role, $0.actor) } ?? ("", "", nil) == ("host.status", "admin", 9601))
+                await h.fake.sendText("/book_private_call", from: user)
+                let list = try await h.expectLast(user.id, contains: "choose a host")
+                #expect(list.text?.contains("Anna · $5.00/min · no reviews yet · offline") == true)
+                #expect(try await Self.post(client, "/admin/hosts/999/status", cookie: cookie, "csrf=\(csrf)&status=online").status == .notFound)
+
+                // Payouts: above the balance refused with the reason, within it recorded.
+                let tooMuch = try await Self.post(client, "/admin/money/\(host.id!.rawValue)/payout", cookie: cookie, "csrf=\(csrf)&amount=106&reference=")
+                #expect(tooMuch.status == .badRequest && Self.body(tooMuch).contains("the unpaid balance is $105.00"))
+                let paid = try await Self.post(client, "/admin/money/\(host.id!.rawValue)/payout", cookie: cookie, "csrf=\(csrf)&amount=100&reference=tr+42")
+                #expect(paid.status == .seeOther)
+                let money = Self.body(try await client.execute(uri: "/admin/money", method: .get, headers: [.cookie: "pc_admin=\(cookie)"]))
+                #expect(money.contains("<td data-unpaid=\"\">$5.00</td>"), "\(money)")
+                #expect(try await h.store.payouts(hostID: host.id!).first?.reference == "tr 42")
+
+                let csv = try await client.execute(uri: "/admin/ledger.csv", method: .get, headers: [.cookie: "pc_admin=\(cookie)"])
+                #expect(csv.status == .ok && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+                let lines = Self.body(csv).split(separator: "\r\n", omittingEmptySubsequences: true)
+                #expect(lines.count == 2, "a header and the booking's payment: \(lines)")
+                #expect(lines.last?.contains("150.00") == true && lines.last?.contains("45.00") == true, "\(lines)")
+                #expect(try await client.execute(uri: "/admin/ledger.csv", method: .get).status == .unauthorized)
+            }
+        }
+    }
 }

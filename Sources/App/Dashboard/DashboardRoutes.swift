@@ -38,6 +38,7 @@ struct DashboardRoutes {
             guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }
             return try await overview(request, session)
         }
+        registerPages(on: router)
         router.post("admin/logout") { request, _ -> Response in
             guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }
             let form = try await Self.form(request)
@@ -101,7 +102,10 @@ struct DashboardRoutes {
     }
 
     static func page(_ status: HTTPResponse.Status, _ title: String, _ body: [HTML], admin: TelegramUserID? = nil) -> Response {
-        let header = HTML.el("header", [], [HTML.el("h1", [], [.text("PrivateCalls admin — \(title)")])]
+        let nav: [HTML] = admin == nil ? [] : [("Overview", "/admin"), ("Hosts", "/admin/hosts"), ("Money", "/admin/money")].map { label, href in
+            HTML.el("a", [("href", href), ("style", "color:#fff")], [.text(label)])
+        }
+        let header = HTML.el("header", [], [HTML.el("h1", [], [.text("PrivateCalls admin — \(title)")])] + nav
                              + (admin.map { [HTML.el("span", [], [.text("admin \($0)")])] } ?? []))
         let html = HTML.page(title: "PrivateCalls admin — \(title)", [header, HTML.el("main", [], body)])
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],

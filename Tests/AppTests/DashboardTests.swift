@@ -68,6 +68,12 @@ struct DashboardTests {
                 #expect(page.contains("<td data-figure=\"Revenue\">$150.00</td>"))
                 #expect(page.contains("<td data-figure=\"Commission\">$45.00</td>"))
                 let csrf = try #require(page.range(of: "name=\"csrf\" value=\"").map { String(page[$0.upperBound...].prefix { $0 != "\"" }) })
+                // Two charts (by start hour, by host), each matching its table; the booking starts at 09:00 Madrid.
+                let charts = try ChartTests.charts(in: page)
+                #expect(charts.count == 2)
+                #expect(charts.allSatisfy(ChartTests.proportional))
+                #expect(charts.first?.table.enumerated().filter { $0.element > 0 }.map(\.offset) == [9])
+                #expect(charts.last?.table == [1])
 
                 // A POST without the CSRF token (or with a wrong one) is refused and signs nobody out.
                 for form in ["", "csrf=wrong"] {

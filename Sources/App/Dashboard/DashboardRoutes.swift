@@ -90,11 +90,23 @@ struct DashboardRoutes {
             HTML.el("table", [("id", "overview")], rows.map { label, value in
                 HTML.el("tr", [], [HTML.el("th", [], [.text(label)]), HTML.el("td", [("data-figure", label)], [.text(value)])])
             }),
+            HTML.el("h3", [], [.text("Paid bookings by start hour (\(zone.identifier))")]),
+            SVGBarChart(title: "Paid bookings by start hour", bars: (0..<24).map { hour in
+                (String(format: "%02d", hour), report.busiestHours.first { $0.hour == hour }?.count ?? 0)
+            }).figure,
+            HTML.el("h3", [], [.text("Paid bookings by host")]),
+            SVGBarChart(title: "Paid bookings by host", bars: try await hostBars(report)).figure,
             HTML.el("form", [("method", "post"), ("action", "/admin/logout"), ("class", "inline")], [
                 .void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrfToken)]),
                 HTML.el("button", [("type", "submit")], [.text("Sign out")]),
             ]),
         ], admin: session.admin)
+    }
+
+    func hostBars(_ report: AnalyticsReport) async throws -> [(label: String, value: Int)] {
+        let names = Dictionary(try await store.hosts(listedOnly: false).compactMap { h in h.id.map { ($0, h.displayName.value) } },
+                               uniquingKeysWith: { a, _ in a })
+        return report.hosts.map { (names[$0.hostID] ?? "#\($0.hostID.rawValue)", $0.paidBookings) }
     }
 
     static func signInNeeded() -> Response {

@@ -182,4 +182,35 @@ struct DashboardTests {
             }
         }
     }
+
+    /// Reviews are hidden and shown through the same use case as the bot's buttons; the audit log shows it,
+    /// filtered; a review's text reaches the page escaped.
+    @Test func reviewsAreModeratedAndTheAuditLogFilters() async throws {
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            var booking = try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: -2), minutes: 30,
+                                           pricePerMinute: host.pricePerMinute.money, commission: .standard,
+                                           now: BotHarness.start.adding(days: -3), holdMinutes: 30)
+            booking = try await h.store.createHold(booking, bufferMinutes: 0, maxLiveHolds: .max)
+            for event in [BookingEvent.paymentConfirmed(method: "stars", at: BotHarness.start.adding(days: -3)),
+                          .callStarted(at: BotHarness.start.adding(days: -2)), .callEnded(at: BotHarness.start.adding(days: -2).adding(minutes: 30))] {
+                _ = try await h.store.apply(event, to: booking.id!)
+            }
+            let review = try await h.store.addReview(Review(bookingID: booking.id!, hostID: host.id!, userID: TelegramUserID(77), rating: 1,
+                                                            text: "<script>alert(1)</script>", createdAt: BotHarness.start.adding(days: -1)))
+            try await h.run(Self.env) { client in
+                let (cookie, csrf) = try await Self.signIn(h, client)
+                let page = Self.body(try await client.execute(uri: "/admin/reviews", method: .get, headers: [.cookie: "pc_admin=\(cookie)"]))
+                #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>alert(1)"))
+                #expect(try await Self.post(client, "/admin/reviews/\(review.id!)/hidden", cookie: cookie, "hidden=1").status == .forbidden)
+                #expect(try await Self.post(client, "/admin/reviews/\(review.id!)/hidden", cookie: cookie, "csrf=\(csrf)&hidden=1").status == .seeOther)
+                #expect(try await h.store.allReviews(includeHidden: false).isEmpty)
+                #expect(try await Self.post(client, "/admin/reviews/999/hidden", cookie: cookie, "csrf=\(csrf)&hidden=1").status == .notFound)
+                let audit = Self.body(try await client.execute(uri: "/admin/audit?action=review", method: .get, headers: [.cookie: "pc_admin=\(cookie)"]))
+                #expect(audit.contains("data-action=\"review.hide\""), "\(audit.prefix(3000))")
+                #expect(!audit.contains("data-action=\"dashboard.sign_in\""), "filtered by action")
+                #expect(try await client.execute(uri: "/admin/audit", method: .get).status == .unauthorized)
+            }
+        }
+    }
 }

@@ -39,6 +39,7 @@ struct DashboardRoutes {
             return try await overview(request, session)
         }
         registerPages(on: router)
+        registerReviewPages(on: router)
         router.post("admin/logout") { request, _ -> Response in
             guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }
             let form = try await Self.form(request)
@@ -114,7 +115,8 @@ struct DashboardRoutes {
     }
 
     static func page(_ status: HTTPResponse.Status, _ title: String, _ body: [HTML], admin: TelegramUserID? = nil) -> Response {
-        let nav: [HTML] = admin == nil ? [] : [("Overview", "/admin"), ("Hosts", "/admin/hosts"), ("Money", "/admin/money")].map { label, href in
+        let nav: [HTML] = admin == nil ? [] : [("Overview", "/admin"), ("Hosts", "/admin/hosts"), ("Money", "/admin/money"), ("Reviews", "/admin/reviews"),
+                                                      ("Audit log", "/admin/audit")].map { label, href in
             HTML.el("a", [("href", href), ("style", "color:#fff")], [.text(label)])
         }
         let header = HTML.el("header", [], [HTML.el("h1", [], [.text("PrivateCalls admin — \(title)")])] + nav

@@ -211,7 +211,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Storage", "Domain", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "VideoRoomsTests", dependencies: ["VideoRooms", "Domain", "FakeStripe"], swiftSettings: strict),
-        .testTarget(name: "BotTests", dependencies: ["Bot", "Domain"], swiftSettings: strict),
+        .testTarget(name: "BotTests", dependencies: ["Bot", "Domain", "Telegram"], swiftSettings: strict),
         .testTarget(name: "FakeTelegramTests", dependencies: ["FakeTelegram", "Telegram"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",

@@ -15,22 +15,6 @@ public enum Language: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// Escapes text for Telegram's HTML parse mode (user and host text never reaches a message unescaped).
-public func html(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for c in text {
-        switch c {
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "&": out += "&amp;"
-        case "\"": out += "&quot;"
-        default: out.append(c)
-        }
-    }
-    return out
-}
-
 /// The length Telegram checks (UTF-16 code units of the text after HTML parsing): tags dropped, the five
 /// entities we write counted as one character.
 public func telegramLength(ofHTML text: String) -> Int {

@@ -1,3 +1,5 @@
+import Telegram
+
 /// A Telegram text (plain text plus entities at UTF-16 offsets) as safe HTML for the playground page: every
 /// character of the text is escaped; only the entities become tags, and a link only when it is http(s).
 enum EntityHTML {
@@ -55,19 +57,5 @@ enum EntityHTML {
         }
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { html(text) }
 }

@@ -125,11 +125,12 @@ struct BotHarness {
     /// Runs the server on the configured PORT (not a test framework's port), so PUBLIC_URL can point at it.
     /// `adjust` changes what the environment cannot express (e.g. shorter start-up backoff).
     func serve(
-        _ extra: [String: String], adjust: (inout AppConfiguration) -> Void = { _ in }, _ body: @Sendable () async throws -> Void
+        _ extra: [String: String], logger: Logger = BotHarness.logger, adjust: (inout AppConfiguration) -> Void = { _ in },
+        _ body: @Sendable () async throws -> Void
     ) async throws {
         var configuration = try AppConfiguration.load(environment: environment(extra))
         adjust(&configuration)
-        let app = buildApplication(configuration: configuration, store: store, clock: clock.wall, logger: Self.logger)
+        let app = buildApplication(configuration: configuration, store: store, clock: clock.wall, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: Self.logger))
         let running = Task { try await group.run() }
         do {

@@ -43,21 +43,7 @@ struct CalendarFeedTests {
 
     /// The server on `port` with PUBLIC_URL pointing at it, logging into `logs`.
     static func serve(_ h: BotHarness, port: Int, logs: LogCapture, _ body: @Sendable () async throws -> Void) async throws {
-        let configuration = try AppConfiguration.load(environment: h.environment([
-            "PORT": String(port), "PUBLIC_URL": "http://127.0.0.1:\(port)", "STARS_PER_USD": "50",
-        ]))
-        let app = buildApplication(configuration: configuration, store: h.store, clock: h.clock.wall, logger: logs.logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: BotHarness.logger))
-        let running = Task { try await group.run() }
-        do {
-            try await body()
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = await running.result
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await h.serve(["PORT": String(port), "PUBLIC_URL": "http://127.0.0.1:\(port)", "STARS_PER_USD": "50"], logger: logs.logger, body)
     }
 
     @Test func theFeedShowsPaidCallsFollowsAMoveAndACancellationAndKeepsItsTokenOutOfLogs() async throws {

@@ -27,6 +27,15 @@ struct DashboardTests {
         return String(try #require(url.split(separator: "=", maxSplits: 1).last))
     }
 
+    /// A 30-minute call with the host tomorrow at 09:00 Madrid, paid with Stars ($150.00; host share $105.00).
+    static func paidBooking(_ h: BotHarness, _ host: Domain.Host) async throws {
+        let hold = try await h.store.createHold(
+            try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,
+                             pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
+            bufferMinutes: 0, maxLiveHolds: .max)
+        _ = try await h.store.apply(.paymentConfirmed(method: "stars", at: h.clock.now), to: hold.id!)
+    }
+
     static func cookie(_ response: TestResponse) -> String? {
         guard let header = response.headers[.setCookie], header.hasPrefix("pc_admin=") else { return nil }
         return String(header.dropFirst("pc_admin=".count).prefix { $0 != ";" })
@@ -37,11 +46,7 @@ struct DashboardTests {
     @Test func anAdminSignsInOnceSeesTheOverviewAndSignsOutWithTheCSRFToken() async throws {
         try await BotHarness.with { h in
             let host = try await h.addHost()
-            let hold = try await h.store.createHold(
-                try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,
-                                 pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
-                bufferMinutes: 0, maxLiveHolds: .max)
-            _ = try await h.store.apply(.paymentConfirmed(method: "stars", at: h.clock.now), to: hold.id!)
+            try await Self.paidBooking(h, host)
             try await h.run(Self.env) { client in
                 await h.fake.sendText("/dashboard", from: Self.stranger)
                 try await h.expectLast(Self.stranger.id, contains: "This is for admins only")
@@ -147,11 +152,7 @@ struct DashboardTests {
         let user = User(id: 9603, firstName: "Ana", languageCode: "en")
         try await BotHarness.with { h in
             let host = try await h.addHost()
-            let hold = try await h.store.createHold(
-                try Booking.hold(hostID: host.id!, userID: TelegramUserID(77), start: BotHarness.start.adding(days: 1), minutes: 30,
-                                 pricePerMinute: host.pricePerMinute.money, commission: .standard, now: h.clock.now, holdMinutes: 30),
-                bufferMinutes: 0, maxLiveHolds: .max)
-            _ = try await h.store.apply(.paymentConfirmed(method: "stars", at: h.clock.now), to: hold.id!)
+            try await Self.paidBooking(h, host)
             try await h.run(Self.env) { client in
                 let (cookie, csrf) = try await Self.signIn(h, client)
                 #expect(try await Self.post(client, "/admin/hosts/\(host.id!.rawValue)/status", cookie: cookie, "status=offline").status == .forbidden)
@@ -210,6 +211,19 @@ struct DashboardTests {
                 #expect(audit.contains("data-action=\"review.hide\""), "\(audit.prefix(3000))")
                 #expect(!audit.contains("data-action=\"dashboard.sign_in\""), "filtered by action")
                 #expect(try await client.execute(uri: "/admin/audit", method: .get).status == .unauthorized)
+            }
+        }
+    }
+
+    /// Behind an https PUBLIC_URL the session cookie is `Secure`, and the bot's link points there.
+    @Test func anHTTPSPublicAddressMakesTheCookieSecure() async throws {
+        try await BotHarness.with { h in
+            try await h.run(Self.env.merging(["PUBLIC_URL": "https://calls.example.test"]) { _, b in b }) { client in
+                await h.fake.sendText("/dashboard", from: Self.admin)
+                let message = try await h.expectLast(Self.admin.id, contains: "Your dashboard link")
+                #expect(message.replyMarkup?.inlineKeyboard.joined().compactMap(\.url).first?.hasPrefix("https://calls.example.test/admin/login?t=") == true)
+                let signIn = try await client.execute(uri: "/admin/login?t=\(try await Self.linkToken(h, Self.admin))", method: .get)
+                #expect(signIn.headers[.setCookie]?.hasSuffix("; Secure") == true)
             }
         }
     }

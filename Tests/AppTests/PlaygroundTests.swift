@@ -202,6 +202,10 @@ struct PlaygroundTests {
         #expect(output.contains("the playground only listens on a loopback HOST"), "\(output)")
         #expect(output.contains("PLAYGROUND_PUBLIC=1"))
         try? FileManager.default.removeItem(at: dir)
+        // Asked to: it serves on every address (reached here through the loopback one).
+        let server = try await Self.start(["HOST": "0.0.0.0", "PLAYGROUND_PUBLIC": "1"])
+        defer { server.stop() }
+        #expect(String(decoding: try await server.get("/").1, as: UTF8.self).contains("PrivateCalls playground"))
     }
 
     @Test func unknownPersonasAndBadInputChangeNothing() async throws {

@@ -1,4 +1,5 @@
 import Domain
+import Telegram
 import Testing
 
 @testable import Bot
@@ -80,6 +81,8 @@ struct TextsTests {
 
     @Test func htmlEscapesEverythingTelegramParses() {
         #expect(html(#"<b>"Tom" & Jerry</b>"#) == "&lt;b&gt;&quot;Tom&quot; &amp; Jerry&lt;/b&gt;")
+        #expect(html("O'Brien") == "O&#39;Brien")
+        #expect(telegramLength(ofHTML: html("O'Brien & co")) == "O'Brien & co".utf16.count)
     }
 
     @Test func datesAndTimesInTheUsersZoneAndLanguage() {

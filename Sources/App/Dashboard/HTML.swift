@@ -1,3 +1,5 @@
+import Telegram
+
 /// HTML built from typed pieces: text is escaped when it becomes a node or an attribute value, so no user text
 /// reaches a page unescaped (there is no way to put raw text in except `HTML.trusted`, for our own literals).
 public struct HTML: Sendable, Equatable {
@@ -24,20 +26,7 @@ public struct HTML: Sendable, Equatable {
 
     public static func join(_ parts: [HTML]) -> HTML { HTML(rendered: parts.map(\.rendered).joined()) }
 
-    static func escape(_ value: String) -> String {
-        var out = ""
-        for c in value.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ value: String) -> String { Telegram.html(value) }
 
     /// A whole page: our head (no external resources), a title and a body.
     public static func page(title: String, _ body: [HTML]) -> HTML {

@@ -1,5 +1,6 @@
 import Core
 import Domain
+import Telegram
 
 /// The admin's and the host's sentences, in English and Spanish, including every validation message.
 extension Texts {

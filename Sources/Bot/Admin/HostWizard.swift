@@ -1,5 +1,6 @@
 import Core
 import Domain
+import Telegram
 import Foundation
 
 /// The seven steps of adding a host, then the time zone and a summary to confirm. Pure: each answer is

@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Telegram
 import Logging
 import Payments
 import Storage

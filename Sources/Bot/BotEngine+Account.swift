@@ -1,3 +1,4 @@
+import Core
 import Domain
 import Logging
 import Foundation
@@ -58,14 +59,13 @@ extension BotEngine {
             return outcome
         }
         do {
-            _ = try await store.apply(.cancelled(by: .user, refund: false, at: now()), to: id)
-        } catch StoreError.invalidTransition {
+            _ = try await cancellations.cancel(.user(session.user.id), booking: id)
+        } catch is Refusal {
             var outcome = try await myBookings(session)
             outcome.toast = t.holdGone
             return outcome
         }
         logger.info("hold cancelled by user", metadata: ["booking": "\(id)"])
-        if let reference = try? await store.paymentReference(of: id) { await checkout.cancelCheckout(of: booking, reference: reference) }
         var outcome = try await myBookings(session)
         outcome.screen = withPrefix(t.holdCancelled, outcome.screen)
         outcome.toast = t.holdCancelled

@@ -1,19 +1,27 @@
+import Core
 import Domain
 import Logging
 import Storage
 import Telegram
 
-/// What became of a refund asked of `CheckoutService.refund`.
-public enum RefundOutcome: Sendable, Hashable {
-    /// The provider returned the money; the booking is refunded and the ledger reversed. `amount` as shown.
-    case refunded(amount: String, reference: String)
-    /// A provider without a refund API we call: pending until an admin presses "Refund done".
-    case manual
-    /// The provider refused or could not be reached: the refund is `failed`, audited, and an admin can retry.
-    case failed(String)
-    /// Nothing to refund (not cancelled, not paid, settled already).
-    case notOwed
+/// Refunds through the app's `CheckoutService`, for the use cases in Core (which know no Bot API): Telegram
+/// Stars refunds go through `api`.
+public struct CheckoutMoneyReturns: MoneyReturns {
+    let checkout: any CheckoutService
+    let api: any BotAPI
+
+    public init(checkout: any CheckoutService, api: any BotAPI) {
+        self.checkout = checkout
+        self.api = api
+    }
+
+    public func refund(_ booking: Booking, actor: TelegramUserID?) async -> RefundOutcome { await checkout.refund(booking, api: api, actor: actor) }
+    public func cancelCheckout(of booking: Booking, reference: String) async { await checkout.cancelCheckout(of: booking, reference: reference) }
+    public func refundsByHand(_ method: String?) -> Bool { checkout.refundsByHand(method) }
+    public func returnMoney(row: Int64) async -> Bool { await checkout.returnMoney(row: row) }
 }
+
+extension Notices: BookingNotices {}
 
 /// Cancelling, moving and reporting bookings: the user's own (with the policy shown before confirming), the
 /// linked host's and an admin's (always a full refund), a host no-show confirmed by an admin, manual refunds
@@ -64,21 +72,24 @@ extension BotEngine {
 
     // MARK: The user cancels
 
+    /// The cancellation use cases (`Core.Cancellations`), with this bot's notices and refunds.
+    var cancellations: Cancellations {
+        let admins = settings.adminIDs
+        return Cancellations(store: store, now: now, admins: { admins }, policy: policy, notices: notices,
+                             money: CheckoutMoneyReturns(checkout: checkout, api: api))
+    }
+
     func userCancel(_ id: BookingID, confirmed: Bool, _ session: Session) async throws -> Outcome {
         let t = session.texts
-        let now = self.now()
         guard let booking = try await ownBooking(id, session) else { return try await myBookings(session, saying: t.bookingUnchangeable) }
         if booking.status == .pending { return try await cancelHold(id, session) }
-        let decision = policy.cancellation(of: booking, by: .user, at: now)
         let n = Int(id.rawValue)
-        let when = session.format.range(booking.time)
-        switch decision {
-        case .notCancellable, .nothingPaid:
-            return try await myBookings(session, saying: t.bookingUnchangeable)
-        case .fullRefund, .noRefund:
-            break
-        }
         guard confirmed else {
+            let decision: CancellationDecision
+            do { decision = try await cancellations.preview(.user(session.user.id), booking: id).decision } catch is Refusal {
+                return try await myBookings(session, saying: t.bookingUnchangeable)
+            }
+            let when = session.format.range(booking.time)
             let text: String
             if case .fullRefund(let amount) = decision {
                 text = t.cancelWithRefund(n, when: when, amount: amount.formatted())
@@ -90,40 +101,17 @@ extension BotEngine {
                 [.action(t.keepIt, .myBookings)],
             ]))
         }
-        guard let cancelled = try await cancel(booking, by: .user, decision: decision, actor: session.user.id, role: "user") else {
+        let done: Cancellations.Cancelled
+        do { done = try await cancellations.cancel(.user(session.user.id), booking: id) } catch is Refusal {
             return try await myBookings(session, saying: t.bookingUnchangeable)
         }
-        if decision.refunds {
-            let outcome = await checkout.refund(cancelled, api: api, actor: session.user.id)
-            logger.info("user cancelled with refund", metadata: ["booking": "\(id)", "refund": "\(outcome)"])
+        if done.decision.refunds {
+            logger.info("user cancelled with refund", metadata: ["booking": "\(id)", "refund": "\(done.refund)"])
             return try await myBookings(session, saying: t.cancelledRefundComing(n, amount: booking.price.total.formatted()))
         }
         logger.info("user cancelled after the cut-off: no refund", metadata: ["booking": "\(id)"])
         return try await myBookings(session, saying: t.cancelledNoRefund(n))
     }
-
-    /// The cancellation and its notices and audit row in one transaction; nil when the booking moved on
-    /// meanwhile (the state machine refused).
-    func cancel(_ booking: Booking, by: CancelledBy, decision: CancellationDecision, actor: TelegramUserID, role: String) async throws -> Booking? {
-        guard let id = booking.id else { return nil }
-        let now = self.now()
-        let messages = await notices.cancelled(booking, by: by, refund: decision, cutoffHours: policy.cutoffHours)
-        let refund: String
-        switch decision {
-        case .fullRefund(let amount): refund = "full refund \(amount.decimalString) \(amount.currency.code)"
-        case .noRefund(let deadline): refund = "no refund (after the cut-off \(deadline))"
-        case .nothingPaid, .notCancellable: refund = "nothing paid"
-        }
-        do {
-            return try await store.apply(
-                .cancelled(by: by, refund: decision.refunds, at: now), to: id, messages: messages,
-                audit: AuditEntry(actor: actor.rawValue, role: role, action: "booking.cancel", entity: "booking", entityID: "\(id)",
-                                  before: booking.status.rawValue, after: "cancelled by \(by.rawValue): \(refund)", at: now))
-        } catch StoreError.invalidTransition {
-            return nil
-        }
-    }
-
 
     // MARK: The host cancels
 
@@ -137,27 +125,21 @@ extension BotEngine {
     func hostCancel(_ id: BookingID, confirmed: Bool, _ session: Session) async throws -> Outcome {
         let t = session.texts
         guard let host = try await linkedHost(session) else { return Outcome(screen: withPrefix(t.notAHost, mainMenu(session))) }
-        guard let booking = try await store.booking(id), booking.hostID == host.id, booking.status == .confirmed, booking.time.start > now() else {
-            if (try? await store.booking(id))?.hostID != host.id {
-                logger.notice("host cancel for another host's booking", metadata: ["user": "\(session.user.id)", "booking": "\(id)"])
-            }
-            var outcome = try await hostMenu(session)
-            outcome.screen = withPrefix(t.bookingUnchangeable, outcome.screen)
-            outcome.toast = t.bookingUnchangeable
-            return outcome
-        }
-        let decision = policy.cancellation(of: booking, by: .host, at: now())
-        guard confirmed else {
-            let format = TimeFormat(language: session.language, zone: host.zone)
-            return Outcome(screen: Screen(text: t.staffCancelPrompt(Int(id.rawValue), when: format.range(booking.time), amount: booking.price.total.formatted()),
-                                          keyboard: [[.action(t.yesCancel, .hostCancel(booking: id, confirmed: true))], [.action(t.keepIt, .hostMenu)]]))
-        }
+        let actor = Actor.host(session.user.id)
         var line = t.bookingUnchangeable
-        if let cancelled = try await cancel(booking, by: .host, decision: decision, actor: session.user.id, role: "host") {
-            let outcome = await checkout.refund(cancelled, api: api, actor: session.user.id)
-            logger.info("host cancelled a booking", metadata: ["booking": "\(id)", "refund": "\(outcome)"])
-            line = t.refundOutcome(outcome)
-        }
+        do {
+            guard confirmed else {
+                let (booking, _) = try await cancellations.preview(actor, booking: id)
+                let format = TimeFormat(language: session.language, zone: host.zone)
+                return Outcome(screen: Screen(text: t.staffCancelPrompt(Int(id.rawValue), when: format.range(booking.time), amount: booking.price.total.formatted()),
+                                              keyboard: [[.action(t.yesCancel, .hostCancel(booking: id, confirmed: true))], [.action(t.keepIt, .hostMenu)]]))
+            }
+            let done = try await cancellations.cancel(actor, booking: id)
+            logger.info("host cancelled a booking", metadata: ["booking": "\(id)", "refund": "\(done.refund)"])
+            line = t.refundOutcome(done.refund)
+        } catch Refusal.notAllowed {
+            logger.notice("host cancel for another host's booking", metadata: ["user": "\(session.user.id)", "booking": "\(id)"])
+        } catch is Refusal {}
         var outcome = try await hostMenu(session)
         outcome.screen = withPrefix(line, outcome.screen)
         outcome.toast = String(line.prefix(190))

@@ -1,3 +1,4 @@
+import Core
 import Domain
 
 /// Cancellation, refund, reschedule and no-show sentences, in English and Spanish. Arguments are HTML already

@@ -41,4 +41,13 @@ public enum Refusal: Error, Sendable, Equatable {
     case linkUsedOrExpired
     /// A dashboard form without the session's CSRF token.
     case badCSRFToken
+    /// The booking does not exist (a stale button or link).
+    case noSuchBooking
+    /// The booking is no longer in a state that allows this (already cancelled, started, settled, or the
+    /// policy says no).
+    case bookingUnchangeable
+    /// The row of the money-to-return list, or the no-show report, is gone or settled already.
+    case alreadySettled
+    /// A reference that is empty, longer than 100 characters or has control characters.
+    case invalidReference
 }

@@ -1,3 +1,4 @@
+import Core
 import Bot
 import Domain
 import Logging

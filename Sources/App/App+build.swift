@@ -25,12 +25,6 @@ public func buildApplication(
     }
     HealthRoutes(store: store, telegram: telegramReadiness).register(on: router)
     let now: @Sendable () -> Instant = { clock.now() }
-    // The operator's web dashboard (sign-in by a one-time link from the bot's /dashboard).
-    let admins = configuration.adminIDs
-    DashboardRoutes(
-        access: AdminAccess(store: store, now: now, admins: { admins }), store: store, now: now, defaultZone: configuration.defaultZone,
-        secureCookie: configuration.publicURL?.hasPrefix("https://") == true, logger: logger
-    ).register(on: router)
     // Hosts' calendar feeds need only the store; the entries' join links use the bot's username once getMe told it.
     let identity = BotIdentity()
     CalendarFeedRoutes(store: store, entries: CalendarEntries(identity: identity), now: now).register(on: router)
@@ -94,6 +88,19 @@ public func buildApplication(
     } else {
         logger.notice("bot disabled: TELEGRAM_BOT_TOKEN is not set")
     }
+    // The operator's web dashboard (sign-in by a one-time link from the bot's /dashboard): the same use cases
+    // as the bot, with the bot's notices and the providers' refunds.
+    let admins = configuration.adminIDs
+    var dashboard = DashboardRoutes(
+        access: AdminAccess(store: store, now: now, admins: { admins }), store: store, now: now, defaultZone: configuration.defaultZone,
+        secureCookie: configuration.publicURL?.hasPrefix("https://") == true, logger: logger)
+    dashboard.policy = configuration.cancellation
+    if let payments, let client = refundClient, let callNotices {
+        dashboard.notices = callNotices
+        dashboard.money = CheckoutMoneyReturns(checkout: payments, api: client)
+    }
+    dashboard.register(on: router)
+
     let expiryHandler = payments
     var scheduler = CallScheduler(
         store: store, now: now, interval: .seconds(configuration.schedulerIntervalSeconds),

@@ -29,7 +29,8 @@ extension DashboardRoutes {
         }
         router.get("admin/money") { request, _ -> Response in
             guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }
-            return try await moneyPage(session, message: request.uri.queryParameters.get("recorded").map { "Payout of \($0) recorded." })
+            let query = request.uri.queryParameters
+            return try await moneyPage(session, message: query.get("recorded").map { "Payout of \($0) recorded." } ?? query.get("note").flatMap { Self.moneyNotes[$0] })
         }
         router.post("admin/money/:id/payout") { request, context -> Response in
             try await change(request, context, back: "/admin/money") { session, id, form in
@@ -59,23 +60,33 @@ extension DashboardRoutes {
     /// A POST that changes something: a signed-in admin, the session's CSRF token, a host that exists. `body`
     /// returns nil (done), "recorded:<amount>" (done, say so), or a sentence saying why nothing changed.
     func change(_ request: Request, _ context: BasicRequestContext, back: String = "/admin/hosts",
-                _ body: (AdminSession, HostID, [String: String]) async throws -> String?) async throws -> Response {
+                _ body: @escaping (AdminSession, HostID, [String: String]) async throws -> String?) async throws -> Response {
+        try await guardedPost(request) { session, form in
+            guard let text = context.parameters.get("id"), let raw = Int64(text) else { return Self.page(.notFound, "Not found", []) }
+            do {
+                let outcome = try await body(session, HostID(raw), form)
+                if let outcome, outcome.hasPrefix("recorded:") {
+                    let amount = String(outcome.dropFirst("recorded:".count)).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                    return Response(status: .seeOther, headers: [.location: "\(back)?recorded=\(amount)"])
+                }
+                if let outcome { return Self.page(.badRequest, "Not saved", [HTML.el("p", [("class", "notice")], [.text(outcome)]), backLink(back)], admin: session.admin) }
+                return Response(status: .seeOther, headers: [.location: back])
+            } catch Refusal.noSuchHost {
+                return Self.page(.notFound, "Not found", [HTML.el("p", [], [.text("That host does not exist.")]), backLink(back)])
+            }
+        }
+    }
+
+    /// A POST that changes something: a signed-in admin who is still one, and the session's CSRF token; a
+    /// use case's `notAllowed` (the admin was removed meanwhile) ends at the sign-in page.
+    func guardedPost(_ request: Request, _ body: (AdminSession, [String: String]) async throws -> Response) async throws -> Response {
         guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }
         let form = try await Self.form(request)
         do { try AdminAccess.checkCSRF(form["csrf"], session) } catch {
             return Self.page(.forbidden, "Refused", [HTML.el("p", [("class", "notice")], [.text("That form is out of date. Reload the page and try again.")])])
         }
-        guard let text = context.parameters.get("id"), let raw = Int64(text) else { return Self.page(.notFound, "Not found", []) }
         do {
-            let outcome = try await body(session, HostID(raw), form)
-            if let outcome, outcome.hasPrefix("recorded:") {
-                let amount = String(outcome.dropFirst("recorded:".count)).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-                return Response(status: .seeOther, headers: [.location: "\(back)?recorded=\(amount)"])
-            }
-            if let outcome { return Self.page(.badRequest, "Not saved", [HTML.el("p", [("class", "notice")], [.text(outcome)]), backLink(back)]) }
-            return Response(status: .seeOther, headers: [.location: back])
-        } catch Refusal.noSuchHost {
-            return Self.page(.notFound, "Not found", [HTML.el("p", [], [.text("That host does not exist.")]), backLink(back)])
+            return try await body(session, form)
         } catch Refusal.notAllowed {
             return Self.signInNeeded()
         }
@@ -131,7 +142,26 @@ extension DashboardRoutes {
         }
         var body: [HTML] = []
         if let message { body.append(HTML.el("p", [("class", "card")], [.text(message)])) }
-        body += [HTML.el("table", [("id", "balances")], rows), HTML.el("p", [], [HTML.el("a", [("href", "/admin/ledger.csv")], [.text("Download the ledger (CSV)")])])]
+        body += [HTML.el("div", [("class", "scroll")], [HTML.el("table", [("id", "balances")], rows)]),
+                 HTML.el("p", [], [HTML.el("a", [("href", "/admin/ledger.csv")], [.text("Download the ledger (CSV)")])])]
+        body += try await moneyToReturnSection(session)
+        body += try await payoutsHistory()
         return Self.page(.ok, "Money", body, admin: session.admin)
+    }
+
+    /// Every payout, newest first.
+    func payoutsHistory() async throws -> [HTML] {
+        let names = try await hostNames()
+        let payouts = try await store.payouts(hostID: nil)
+        let header = HTML.el("tr", [], ["When (UTC)", "Host", "Amount", "Reference", "Recorded by"].map { HTML.el("th", [], [.text($0)]) })
+        let rows = payouts.map { p in
+            HTML.el("tr", [("data-payout", "\(p.id)")], [
+                HTML.el("td", [], [.text(Self.local(p.createdAt, .utc))]), HTML.el("td", [], [.text(names[p.hostID] ?? "#\(p.hostID.rawValue)")]),
+                HTML.el("td", [], [.text(p.amount.formatted())]), HTML.el("td", [], [.text(p.reference ?? "")]),
+                HTML.el("td", [], [.text(p.recordedBy.map { "\($0.rawValue)" } ?? "system")]),
+            ])
+        }
+        return [HTML.el("h3", [], [.text("Payouts")]),
+                payouts.isEmpty ? HTML.el("p", [], [.text("No payouts yet.")]) : HTML.el("div", [("class", "scroll")], [HTML.el("table", [("id", "payouts")], [header] + rows)])]
     }
 }

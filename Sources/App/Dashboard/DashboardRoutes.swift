@@ -16,6 +16,10 @@ struct DashboardRoutes {
     /// `Secure` on the cookie when the public address is https.
     let secureCookie: Bool
     let logger: Logger
+    /// The bot's notices and the payment providers' refunds (nil without a bot: nothing can be cancelled here).
+    var notices: (any BookingNotices)?
+    var money: (any MoneyReturns)?
+    var policy: CancellationPolicy = .standard
 
     static let cookie = "pc_admin"
 
@@ -40,6 +44,8 @@ struct DashboardRoutes {
         }
         registerPages(on: router)
         registerReviewPages(on: router)
+        registerBookingPages(on: router)
+        registerRefundPages(on: router)
         router.post("admin/logout") { request, _ -> Response in
             guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }
             let form = try await Self.form(request)
@@ -115,7 +121,7 @@ struct DashboardRoutes {
     }
 
     static func page(_ status: HTTPResponse.Status, _ title: String, _ body: [HTML], admin: TelegramUserID? = nil) -> Response {
-        let nav: [HTML] = admin == nil ? [] : [("Overview", "/admin"), ("Hosts", "/admin/hosts"), ("Money", "/admin/money"), ("Reviews", "/admin/reviews"),
+        let nav: [HTML] = admin == nil ? [] : [("Overview", "/admin"), ("Hosts", "/admin/hosts"), ("Bookings", "/admin/bookings"), ("Money", "/admin/money"), ("Reviews", "/admin/reviews"),
                                                       ("Audit log", "/admin/audit")].map { label, href in
             HTML.el("a", [("href", href), ("style", "color:#fff")], [.text(label)])
         }

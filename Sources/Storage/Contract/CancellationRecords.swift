@@ -12,3 +12,32 @@ public struct NoShowReport: Hashable, Sendable {
         self.reportedAt = reportedAt
     }
 }
+
+/// What a booking went through besides its state, payments and ledger rows: the checkouts opened for it, the
+/// reminders sent, and the audit rows about it (cancellations, refunds recorded by hand, no-show answers).
+public struct BookingHistory: Hashable, Sendable {
+    public struct Checkout: Hashable, Sendable {
+        public var provider: String
+        /// open, pending, paid, failed or reversed.
+        public var state: String
+        public var openedAt: Instant
+        public var changedAt: Instant
+
+        public init(provider: String, state: String, openedAt: Instant, changedAt: Instant) {
+            self.provider = provider
+            self.state = state
+            self.openedAt = openedAt
+            self.changedAt = changedAt
+        }
+    }
+
+    public var checkouts: [Checkout]
+    public var remindersSent: [CallReminder]
+    public var audit: [AuditEntry]
+
+    public init(checkouts: [Checkout], remindersSent: [CallReminder], audit: [AuditEntry]) {
+        self.checkouts = checkouts
+        self.remindersSent = remindersSent
+        self.audit = audit
+    }
+}

@@ -306,6 +306,8 @@ public protocol Store: Sendable {
     // MARK: Audit
     func appendAudit(_ entry: AuditEntry) async throws
     func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// A booking's checkouts, reminders sent and audit rows, oldest first (SQLStore+History.swift).
+    func bookingHistory(_ id: BookingID) async throws -> BookingHistory
 }
 
 /// Storage failures the app must tell apart. Anything else is an infrastructure error.

@@ -116,14 +116,18 @@ public final class SQLStore: Store {
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await read { db in
-            try await db.raw("SELECT * FROM audit_log ORDER BY id DESC LIMIT \(bind: limit)").all().map { row in
-                AuditEntry(
-                    actor: try row.optional("actor_telegram_id", Int64.self), role: try row.decode(column: "actor_role", as: String.self),
-                    action: try row.decode(column: "action", as: String.self), entity: try row.decode(column: "entity", as: String.self),
-                    entityID: try row.decode(column: "entity_id", as: String.self), before: try row.optional("before_value", String.self),
-                    after: try row.optional("after_value", String.self), at: Instant(epochSeconds: try row.decode(column: "created_at", as: Int64.self)))
-            }
+            try await db.raw("SELECT * FROM audit_log ORDER BY id DESC LIMIT \(bind: limit)").all().map(Self.decodeAudit)
         }
+    }
+}
+
+extension SQLStore {
+    static func decodeAudit(_ row: any SQLRow) throws -> AuditEntry {
+        AuditEntry(
+            actor: try row.optional("actor_telegram_id", Int64.self), role: try row.decode(column: "actor_role", as: String.self),
+            action: try row.decode(column: "action", as: String.self), entity: try row.decode(column: "entity", as: String.self),
+            entityID: try row.decode(column: "entity_id", as: String.self), before: try row.optional("before_value", String.self),
+            after: try row.optional("after_value", String.self), at: Instant(epochSeconds: try row.decode(column: "created_at", as: Int64.self)))
     }
 }
 

@@ -98,6 +98,7 @@ public func buildApplication(
     if let payments, let client = refundClient, let callNotices {
         dashboard.notices = callNotices
         dashboard.money = CheckoutMoneyReturns(checkout: payments, api: client)
+        dashboard.files = { try await client.download(fileId: $0) }
     }
     dashboard.register(on: router)
 

@@ -17,6 +17,10 @@ struct FakeRoutes: Sendable {
 
     func respond(to request: Request) async -> Response {
         let segments = request.uri.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        if segments.count >= 3, segments[0] == "file", segments[1] == "bot\(token)" {
+            guard let file = await state.download(path: segments.dropFirst(2).joined(separator: "/")) else { return Response(status: .notFound) }
+            return Response(status: .ok, headers: [.contentType: file.contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.data)))
+        }
         guard segments.count == 2, segments[0].hasPrefix("bot") else {
             return Self.response(await state.recordStray(path: request.uri.path))
         }

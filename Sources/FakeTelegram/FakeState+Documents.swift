@@ -107,3 +107,34 @@ extension FakeState {
         }
     }
 }
+
+private struct GetFileParameters: Decodable {
+    var fileId: String
+}
+
+// getFile (core.telegram.org/bots/api#getfile) and the download at /file/bot<token>/<file_path>: a file the fake
+// knows, with the bytes it was given (the playground's uploads, documents the bot sent) or, for a photo a
+// scripted user sent without bytes, a small generated picture.
+extension FakeState {
+    func getFile(_ body: Data) throws(APIFailure) -> Data {
+        let p = try WireJSON.decode(GetFileParameters.self, body)
+        guard knownFiles.contains(p.fileId) || fileBytes[p.fileId] != nil || uploadedDocuments[p.fileId] != nil else {
+            throw .badRequest("invalid file_id")
+        }
+        let stored = downloadable(p.fileId)
+        let path = (filePaths.first { $0.value == p.fileId }?.key) ?? "photos/file_\(generatedNumber()).\(stored.contentType.contains("svg") ? "svg" : "jpg")"
+        filePaths[path] = p.fileId
+        return WireJSON.encode(TelegramFile(fileId: p.fileId, fileUniqueId: "u" + String(p.fileId.suffix(12)), fileSize: stored.data.count, filePath: path))
+    }
+
+    func downloadable(_ fileId: String) -> StoredFile {
+        if let stored = file(fileId) { return stored }
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"320\" height=\"240\"><rect width=\"320\" height=\"240\" fill=\"#8ab\"/></svg>"
+        return StoredFile(data: Array(svg.utf8), contentType: "image/svg+xml")
+    }
+
+    /// The bytes behind a file_path getFile gave out; nil for an unknown path.
+    func download(path: String) -> StoredFile? {
+        filePaths[path].map(downloadable)
+    }
+}

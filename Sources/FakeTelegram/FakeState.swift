@@ -64,7 +64,7 @@ actor FakeState {
     static let methods = [
         "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "editMessageText",
         "editMessageReplyMarkup", "answerCallbackQuery", "sendPhoto", "sendMediaGroup", "setMyCommands", "getMyCommands",
-        "sendInvoice", "answerPreCheckoutQuery", "refundStarPayment", "sendDocument", "deleteMessage",
+        "sendInvoice", "answerPreCheckoutQuery", "refundStarPayment", "sendDocument", "deleteMessage", "getFile",
     ]
     /// Telegram's method names are case-insensitive.
     static let canonicalMethods = Dictionary(uniqueKeysWithValues: methods.map { ($0.lowercased(), $0) })
@@ -104,6 +104,8 @@ actor FakeState {
     var invoicePayloads: [String: String] = [:]
     var preCheckoutAnswers: [String: PreCheckoutAnswer] = [:]
     var fileBytes: [String: StoredFile] = [:]
+    /// getFile's file_path → file_id.
+    var filePaths: [String: String] = [:]
     /// Calls before this index are not shown as refusals any more (the playground started over).
     var refusalsFrom = 0
     /// Documents the bot uploaded, by file_id ("doc-<n>").
@@ -198,6 +200,7 @@ actor FakeState {
         case "sendInvoice": return try sendInvoice(body)
         case "answerPreCheckoutQuery": return try answerPreCheckoutQuery(body)
         case "refundStarPayment": return try refundStarPayment(body)
+        case "getFile": return try getFile(body)
         default: throw .notFound
         }
     }

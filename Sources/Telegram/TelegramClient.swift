@@ -68,6 +68,11 @@ public struct TelegramClient: Sendable, CustomStringConvertible, CustomDebugStri
         self.logger = logger
     }
 
+    var httpClient: HTTPClient { http }
+
+    /// Where a file's bytes are (carries the token: never logged).
+    func fileURL(_ path: String) -> String { "\(baseURL)/file/bot\(token)/\(path)" }
+
     /// Never shows the token.
     public var description: String { "TelegramClient(\(baseURL))" }
     public var debugDescription: String { description }

@@ -91,3 +91,49 @@ struct DashboardBookingsTests {
         }
     }
 }
+
+/// One host on the web: fields edited with the wizard's rules (a refused value changes nothing and says why),
+/// and the gallery's photos fetched from Telegram (getFile, then the file's URL) for a signed-in admin only.
+@Suite("The web dashboard's host page", .serialized)
+struct DashboardHostPageTests {
+    @Test func fieldsAreEditedWithTheWizardsRulesAndTheGalleryShowsTheTelegramPhotos() async throws {
+        try await BotHarness.with { h in
+            let host = try await h.addHost()
+            let id = host.id!.rawValue
+            let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("a photo".utf8)
+            await h.fake.storeFile("AgACphoto1", data: jpeg, contentType: "image/jpeg")
+            let photo = try await h.store.addPhoto(hostID: host.id!, fileID: "AgACphoto1", caption: "At the <studio>", at: h.clock.now)
+            try await h.run(DashboardTests.env) { client in
+                let (cookie, csrf) = try await DashboardTests.signIn(h, client)
+                let page = try await DashboardBookingsTests.get(client, "/admin/hosts/\(id)", cookie: cookie)
+                #expect(page.contains("At the &lt;studio&gt;") && !page.contains("<studio>"))
+                // Every field's value as shown reads back through its own parser: saving it unchanged is accepted.
+                for field in ["displayName", "username", "price", "durations", "availability", "zone"] {
+                    let value = try #require(page.range(of: "name=\"field\" value=\"\(field)\"><input name=\"value\" value=\"").map {
+                        String(page[$0.upperBound...].prefix { $0 != "\"" })
+                    }, "\(field)")
+                    let encoded = value.replacingOccurrences(of: "&amp;", with: "&").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                    let saved = try await DashboardTests.post(client, "/admin/hosts/\(id)/edit", cookie: cookie, "csrf=\(csrf)&field=\(field)&value=\(encoded)")
+                    #expect(saved.status == .seeOther, "\(field) = \(value): \(DashboardTests.body(saved))")
+                }
+                let bad = try await DashboardTests.post(client, "/admin/hosts/\(id)/edit", cookie: cookie, "csrf=\(csrf)&field=durations&value=20-90")
+                #expect(bad.status == .badRequest && DashboardTests.body(bad).contains("Nothing was changed."), "\(DashboardTests.body(bad))")
+                let zone = try await DashboardTests.post(client, "/admin/hosts/\(id)/edit", cookie: cookie, "csrf=\(csrf)&field=zone&value=Mars%2FOlympus")
+                #expect(zone.status == .badRequest && DashboardTests.body(zone).contains("is not a time zone name"))
+                #expect(try await h.store.host(host.id!) == host, "refused values changed nothing")
+                let forged = try await DashboardTests.post(client, "/admin/hosts/\(id)/edit", cookie: cookie, "field=bio&value=x")
+                #expect(forged.status == .forbidden)
+                let priced = try await DashboardTests.post(client, "/admin/hosts/\(id)/edit", cookie: cookie, "csrf=\(csrf)&field=price&value=3%2C50")
+                #expect(priced.status == .seeOther)
+                #expect(try await h.store.host(host.id!)?.pricePerMinute.money == Money(minorUnits: 350, currency: .usd))
+                #expect(try await h.store.auditLog(limit: 1).first?.action == "host.edit.price")
+
+                let image = try await client.execute(uri: "/admin/hosts/\(id)/photos/\(photo.id)", method: .get, headers: [.cookie: "pc_admin=\(cookie)"])
+                #expect(image.status == .ok && Array(buffer: image.body) == jpeg && image.headers[.contentType] == "image/jpeg")
+                #expect(image.headers[.contentSecurityPolicy]?.contains("sandbox") == true)
+                #expect(try await client.execute(uri: "/admin/hosts/\(id)/photos/\(photo.id)", method: .get).status == .unauthorized)
+                #expect(try await client.execute(uri: "/admin/hosts/\(id)/photos/999", method: .get, headers: [.cookie: "pc_admin=\(cookie)"]).status == .notFound)
+            }
+        }
+    }
+}

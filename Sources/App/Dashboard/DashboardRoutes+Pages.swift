@@ -99,7 +99,14 @@ extension DashboardRoutes {
     func hostsPage(_ session: AdminSession) async throws -> Response {
         let hosts = try await store.hosts(listedOnly: false)
         let ratings = try await store.ratingSummaries()
-        let header = HTML.el("tr", [], ["Host", "Username", "Status", "Listed", "Rating", "Change status", ""].map { HTML.el("th", [], [.text($0)]) })
+        let header = HTML.el("tr", [], ["Host", "Username", "Status", "Listed", "Rating", "Paid bookings", "Earned (host share)", "Change status", ""]
+            .map { HTML.el("th", [], [.text($0)]) })
+        var figures: [HostID: (paid: Int, earned: String)] = [:]
+        for host in hosts {
+            let paid = try await store.bookings(hostID: host.id!).filter(Analytics.isPaid).count
+            let earned = try await store.balance(hostID: host.id!).sorted { $0.key.code < $1.key.code }.map { $0.value.earned.formatted() }
+            figures[host.id!] = (paid, earned.isEmpty ? "—" : earned.joined(separator: " · "))
+        }
         let rows = hosts.map { host -> HTML in
             let id = host.id!.rawValue
             let rating = ratings[host.id!].map { "★ \($0.averageText) (\($0.count))" } ?? "—"
@@ -115,12 +122,15 @@ extension DashboardRoutes {
                 HTML.el("button", [("type", "submit")], [.text(host.isActive ? "Deactivate" : "Reactivate")]),
             ])
             return HTML.el("tr", [("data-host", host.username.value)], [
-                HTML.el("td", [], [.text(host.displayName.value)]), HTML.el("td", [], [.text("@" + host.username.value)]),
+                HTML.el("td", [], [HTML.el("a", [("href", "/admin/hosts/\(id)")], [.text(host.displayName.value)])]),
+                HTML.el("td", [], [.text("@" + host.username.value)]),
                 HTML.el("td", [("data-status", "")], [.text(host.status.rawValue)]), HTML.el("td", [], [.text(host.isActive ? "yes" : "no")]),
-                HTML.el("td", [], [.text(rating)]), HTML.el("td", [], [statusForm]), HTML.el("td", [], [activeForm]),
+                HTML.el("td", [], [.text(rating)]), HTML.el("td", [("data-paid", "")], [.text("\(figures[host.id!]?.paid ?? 0)")]),
+                HTML.el("td", [("data-earned", "")], [.text(figures[host.id!]?.earned ?? "—")]),
+                HTML.el("td", [], [statusForm]), HTML.el("td", [], [activeForm]),
             ])
         }
-        return Self.page(.ok, "Hosts", [HTML.el("table", [("id", "hosts")], [header] + rows)], admin: session.admin)
+        return Self.page(.ok, "Hosts", [HTML.el("div", [("class", "scroll")], [HTML.el("table", [("id", "hosts")], [header] + rows)])], admin: session.admin)
     }
 
     func moneyPage(_ session: AdminSession, message: String?) async throws -> Response {

@@ -20,6 +20,8 @@ struct DashboardRoutes {
     var notices: (any BookingNotices)?
     var money: (any MoneyReturns)?
     var policy: CancellationPolicy = .standard
+    /// A Telegram file's bytes by its id (the hosts' gallery photos); nil without a bot.
+    var files: (@Sendable (String) async throws -> (bytes: [UInt8], filePath: String))?
 
     static let cookie = "pc_admin"
 
@@ -45,6 +47,7 @@ struct DashboardRoutes {
         registerPages(on: router)
         registerReviewPages(on: router)
         registerBookingPages(on: router)
+        registerHostDetail(on: router)
         registerRefundPages(on: router)
         router.post("admin/logout") { request, _ -> Response in
             guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }

@@ -31,6 +31,8 @@ public enum Refusal: Error, Sendable, Equatable {
     case noSuchHost
     /// The review does not exist.
     case noSuchReview
+    /// The photo is not in this host's gallery (removed meanwhile, or another host's).
+    case noSuchPhoto
     /// An amount that does not read as money in the host's currency.
     case invalidAmount(MoneyParseError)
     /// A payout of zero or less.

@@ -223,28 +223,27 @@ extension BotEngine {
         return Outcome(screen: Screen(text: t.galleryTitle(html(host.displayName.value), photos.count), keyboard: keyboard))
     }
 
+    /// The gallery's use cases (`Core.Gallery`), asked as this admin.
+    var gallery: Gallery {
+        let admins = settings.adminIDs
+        return Gallery(store: store, now: now, admins: { admins })
+    }
+
     func photoOp(_ id: HostID, _ photoID: Int64, _ op: PhotoOp, _ session: Session) async throws -> Outcome {
-        let photos = try await store.photos(hostID: id)
-        guard let index = photos.firstIndex(where: { $0.id == photoID }) else { return try await adminGallery(id, session) }
-        var order = photos.map(\.id)
-        switch op {
-        case .up:
-            guard index > 0 else { return try await adminGallery(id, session) }
-            order.swapAt(index, index - 1)
-        case .down:
-            guard index < order.count - 1 else { return try await adminGallery(id, session) }
-            order.swapAt(index, index + 1)
-        case .remove:
-            try await store.removePhoto(hostID: id, photoID: photoID)
-            try await audit(session, "host.photo.remove", "host", "\(id)", before: photos[index].fileID, after: nil)
-            return try await adminGallery(id, session)
-        case .caption:
-            try await saveState(session.chatID, ConversationState(mode: .caption, host: id.rawValue, photo: photoID))
-            return Outcome(screen: Screen(text: session.texts.captionPrompt, keyboard: [[.action(session.texts.cancel, .admin(.wizard(.done)))]]))
-        }
-        try await store.reorderPhotos(hostID: id, order: order)
-        try await audit(session, "host.photo.reorder", "host", "\(id)", before: photos.map { "\($0.id)" }.joined(separator: ","),
-                        after: order.map(String.init).joined(separator: ","))
+        let actor = Actor.admin(session.user.id)
+        do {
+            switch op {
+            case .up: _ = try await gallery.move(actor, host: id, photo: photoID, .up)
+            case .down: _ = try await gallery.move(actor, host: id, photo: photoID, .down)
+            case .remove: try await gallery.remove(actor, host: id, photo: photoID)
+            case .caption:
+                guard try await gallery.photos(actor, host: id).contains(where: { $0.id == photoID }) else { return try await adminGallery(id, session) }
+                try await saveState(session.chatID, ConversationState(mode: .caption, host: id.rawValue, photo: photoID))
+                return Outcome(screen: Screen(text: session.texts.captionPrompt, keyboard: [[.action(session.texts.cancel, .admin(.wizard(.done)))]]))
+            }
+        } catch Refusal.notAllowed {
+            throw AdminOnly()
+        } catch is Refusal {}
         return try await adminGallery(id, session)
     }
 
@@ -254,9 +253,12 @@ extension BotEngine {
         guard let photo else {
             return Outcome(screen: Screen(text: "⚠️ " + t.wizardNeedsPhoto, keyboard: [[.action(t.done, .admin(.wizard(.done)))]]))
         }
-        let trimmed = caption?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let added = try await store.addPhoto(hostID: HostID(hostID), fileID: photo, caption: trimmed?.isEmpty == false ? String(trimmed!.prefix(1024)) : nil, at: now())
-        try await audit(session, "host.photo.add", "host", "\(hostID)", before: nil, after: added.fileID)
+        do { _ = try await gallery.add(.admin(session.user.id), host: HostID(hostID), fileID: photo, caption: caption) } catch Refusal.notAllowed {
+            throw AdminOnly()
+        } catch Refusal.noSuchHost {
+            try await saveState(session.chatID, nil)
+            return Outcome(screen: adminMenu(session))
+        }
         let count = try await store.photos(hostID: HostID(hostID)).count
         return Outcome(screen: Screen(text: t.photoAdded(count), keyboard: [[.action(t.done, .admin(.wizard(.done)))]]))
     }
@@ -267,12 +269,16 @@ extension BotEngine {
         let retry = { (line: String) in
             Outcome(screen: Screen(text: "⚠️ \(line)\n\n\(session.texts.captionPrompt)", keyboard: [[.action(session.texts.cancel, .admin(.wizard(.done)))]]))
         }
-        guard !text.isEmpty else { return retry(session.texts.wizardNeedsText) }
-        guard text.count <= 1024 else { return retry(session.texts.captionTooLong(text.count)) }
-        let caption = text == "-" ? nil : text
-        try await store.setPhotoCaption(hostID: HostID(hostID), photoID: photoID, caption: caption)
+        do {
+            try await gallery.setCaption(.admin(session.user.id), host: HostID(hostID), photo: photoID, text: text)
+        } catch CaptionError.empty {
+            return retry(session.texts.wizardNeedsText)
+        } catch CaptionError.tooLong(let count) {
+            return retry(session.texts.captionTooLong(count))
+        } catch Refusal.notAllowed {
+            throw AdminOnly()
+        } catch is Refusal {}
         try await saveState(session.chatID, nil)
-        try await audit(session, "host.photo.caption", "host", "\(hostID)", before: nil, after: caption)
         return try await adminGallery(HostID(hostID), session)
     }
 }

@@ -96,7 +96,7 @@ extension BotEngine {
             case .notAllowed:
                 try await saveState(session.chatID, nil)
                 return Outcome(screen: withPrefix(t.notAllowed, mainMenu(session)))
-            case .noSuchHost, .noSuchReview, .linkUsedOrExpired, .badCSRFToken, .noSuchBooking, .bookingUnchangeable, .alreadySettled, .invalidReference:
+            case .noSuchHost, .noSuchReview, .noSuchPhoto, .linkUsedOrExpired, .badCSRFToken, .noSuchBooking, .bookingUnchangeable, .alreadySettled, .invalidReference:
                 try await saveState(session.chatID, nil)
                 return Outcome(screen: adminMenu(session))
             }

@@ -65,24 +65,24 @@ extension BotEngine {
             guard draft.step == .summary, let host = draft.host() else { return Outcome(screen: wizardScreen(draft, session)) }
             let saved: Domain.Host
             do {
-                saved = try await store.createHost(host, at: now())
-                if let photo = draft.photoFileID { _ = try await store.addPhoto(hostID: saved.id!, fileID: photo, caption: nil, at: now()) }
-            } catch StoreError.duplicate {
-                // The very host this draft describes exists already: this Confirm was handled before (the
-                // update is retried after a crash). Done, not "username taken".
-                if let existing = try await store.host(username: host.username), describe(existing) == describe(host) {
+                switch try await catalogue.create(.admin(session.user.id), host, photo: draft.photoFileID) {
+                case .created(let host): saved = host
+                case .alreadyExists(let existing):
+                    // This Confirm was handled before (the update is retried after a crash): done, not "username taken".
                     try await saveState(session.chatID, nil)
                     return Outcome(screen: withPrefix(t.hostAlreadyAdded(existing.username.value) + "\n\n" + (try await inviteLine(existing, session)),
                                                       try await adminHostScreen(existing, session)),
                                    toast: t.saved)
                 }
+            } catch HostInputError.usernameTaken {
                 var back = draft
                 back.step = .username
                 try await saveState(session.chatID, ConversationState(mode: .wizard, draft: back))
                 return Outcome(screen: withPrefix("⚠️ " + t.usernameTaken(draft.username ?? ""), wizardScreen(back, session)))
+            } catch Refusal.notAllowed {
+                throw AdminOnly()
             }
             try await saveState(session.chatID, nil)
-            try await audit(session, "host.create", "host", "\(saved.id!)", before: nil, after: describe(saved))
             logger.info("host created by admin", metadata: ["host": "\(saved.id!)", "admin": "\(session.user.id)"])
             return Outcome(screen: withPrefix(t.hostCreated(html(saved.displayName.value)) + "\n\n" + (try await inviteLine(saved, session)),
                                               try await adminHostScreen(saved, session)), toast: t.saved)

@@ -169,9 +169,10 @@ def overview_figures():
 
 def run_report(*extra):
     command = [S["binary"], "report", "--database-url", S["database"], *extra]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
-    check(done.returncode == 0, "%s exited %d: %s" % (" ".join(command[1:]), done.returncode, done.stderr.strip()))
-    return done.stdout
+    # Bytes, decoded here: text mode would turn the CSV's CRLFs into LFs.
+    done = subprocess.run(command, capture_output=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    check(done.returncode == 0, "%s exited %d: %s" % (" ".join(command[1:]), done.returncode, done.stderr.decode("utf-8", "replace").strip()))
+    return done.stdout.decode("utf-8")
 
 
 def section(lines, title):
@@ -279,6 +280,7 @@ def overview_matches_report():
     zone.send_keys(S["zone"])
     expect_status = submit(form.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
     check(expect_status == 200, "the overview for a range answered HTTP %s" % expect_status)
+    state["range url"] = driver.current_url
     for name, value in (("from", S["from"]), ("to", S["to"]), ("zone", S["zone"])):
         check(driver.find_element(By.CSS_SELECTOR, 'input[name="%s"]' % name).get_attribute("value") == value,
               "the form does not show %s=%s after submitting" % (name, value))
@@ -289,7 +291,6 @@ def overview_matches_report():
     check(int(page["Paid bookings"]) < int(state["all time"]["Paid bookings"]),
           "the range did not leave out the booking outside it (range %s, all time %s)"
           % (page["Paid bookings"], state["all time"]["Paid bookings"]))
-    state["range url"] = driver.current_url
 
 
 OVERFLOW_SCRIPT = """
@@ -310,20 +311,29 @@ for (const e of document.body.querySelectorAll('*')) {
   if (wide.some(w => w.contains(e))) continue;
   const r = e.getBoundingClientRect();
   if (r.width === 0 && r.height === 0) continue;
-  if ((r.right > width + 1 || r.left < -1) && !inScroller(e)) wide.push(e);
+  // A drawing's shapes count for their <svg>: the svg box may fit while what it draws runs past the screen (cut off).
+  if ((r.right > width + 1 || r.left < -1) && !inScroller(e)) wide.push(e.closest('svg') || e);
 }
-return {width: width, scrollWidth: document.documentElement.scrollWidth,
-        wide: wide.map(e => { const r = e.getBoundingClientRect(); return describe(e) + ' (' + Math.round(r.left) + '–' + Math.round(r.right) + ' px)'; })};
+function extent(e) {
+  let right = e.getBoundingClientRect().right, left = e.getBoundingClientRect().left;
+  for (const d of e.querySelectorAll('*')) { const r = d.getBoundingClientRect(); right = Math.max(right, r.right); left = Math.min(left, r.left); }
+  return ' (' + Math.round(left) + '–' + Math.round(right) + ' px' + (e.tagName.toLowerCase() === 'svg' ? ' drawn, box ' + Math.round(e.getBoundingClientRect().width) + ' px' : '') + ')';
+}
+if (wide.length) wide[0].scrollIntoView({block: 'center'});
+return {width: width, scrollWidth: document.documentElement.scrollWidth, wide: wide.map(e => describe(e) + extent(e))};
 """
 
 
 def fits_a_phone():
     """At 390 px the overview has no element wider than the viewport outside a scrollable container."""
-    driver.set_window_size(390, 844)
+    # A phone: 390 CSS px wide, overlay scrollbars, the page's viewport meta applied.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
     try:
         open_page(state.get("range url", BASE + "/admin"))
         shot("overview-390px")
         found = driver.execute_script(OVERFLOW_SCRIPT)
+        if found["wide"]:
+            shot("overview-390px-too-wide")
         for other in ("/admin/hosts", "/admin/money"):
             open_page(other)
             shot(other.rsplit("/", 1)[1] + "-390px")
@@ -332,7 +342,7 @@ def fits_a_phone():
         check(not found["wide"], "at %d px the overview has elements wider than the screen outside a scrollable container "
               "(page %d px wide): %s" % (found["width"], found["scrollWidth"], "; ".join(found["wide"])))
     finally:
-        driver.set_window_size(1300, 1000)
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def host_row(username):

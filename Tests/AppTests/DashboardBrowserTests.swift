@@ -95,8 +95,7 @@ struct DashboardBrowserTests {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: settings, options: [.sortedKeys]), as: UTF8.self)
         let script = PlaygroundBrowserTests.repository.appendingPathComponent("Tests/Browser/dashboard.py").path
         let (status, output, errors) = try await PlaygroundBrowserTests.run(python, [script, json])
-        #expect(status == 0, "\(output)\n\(errors)")
-        #expect(output.contains("dashboard browser test: every step held"), "\(output)\n\(errors)")
+        #expect(status == 0 && output.contains("dashboard browser test: every step held"), "exit \(status)\n\(output)\n\(errors)")
 
         // After: the status the browser saved is the one a Telegram user sees.
         try await Self.hostList(fake, shows: "⚫ Anna · $5.00/min", text: "offline")
@@ -233,7 +232,7 @@ struct DashboardBrowserTests {
             let deadline = ContinuousClock.now.advanced(by: .seconds(15))
             while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
             guard !process.isRunning else {
-                kill(process.processIdentifier, SIGKILL)
+                Glibc.kill(process.processIdentifier, SIGKILL)
                 while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
                 return nil
             }

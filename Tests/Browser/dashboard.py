@@ -230,6 +230,7 @@ def compare_overview_with_report(zone, first, last, what):
         if shown != report[kind][name]:
             differences.append("%s: page %r, report %r" % (label, text, report[kind][name]))
     check(not differences, "%s: the overview and `privatecalls report` differ: %s" % (what, "; ".join(differences)))
+    print("  %s (%s to %s, %s), equal in both: %s" % (what, first, last, zone, "; ".join("%s %s" % item for item in sorted(page.items()))))
     return page
 
 

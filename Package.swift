@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Storage", "Domain", "Telegram", "FakeTelegram", "FakeStripe", "Bot", "VideoRooms", "TestDatabases",
+                "App", "Core", "Storage", "Domain", "Telegram", "FakeTelegram", "FakeStripe", "Bot", "VideoRooms", "TestDatabases",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

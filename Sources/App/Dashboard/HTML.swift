@@ -39,6 +39,6 @@ public struct HTML: Sendable, Equatable {
              + "th,td{border:1px solid #dde;padding:6px 10px;text-align:left}th{background:#eef1f5}"
              + ".card{background:#fff;border-radius:10px;padding:12px 16px;margin:0 0 16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}"
              + "form.inline{display:inline}button{font:inherit;padding:6px 12px;border-radius:8px;border:1px solid #99a;background:#fff;cursor:pointer}"
-             + ".notice{color:#b00020}.scroll{overflow-x:auto;max-width:100%}.gallery{display:flex;gap:10px;flex-wrap:wrap}.gallery img{max-width:220px;max-height:220px;border-radius:8px}</style></head><body>" + body.map(\.rendered).joined() + "</body></html>")
+             + ".notice{color:#b00020}.scroll,.card{overflow-x:auto;max-width:100%}svg.chart{flex:none}.gallery{display:flex;gap:10px;flex-wrap:wrap}.gallery img{max-width:220px;max-height:220px;border-radius:8px}</style></head><body>" + body.map(\.rendered).joined() + "</body></html>")
     }
 }

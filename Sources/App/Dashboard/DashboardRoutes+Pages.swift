@@ -50,8 +50,11 @@ extension DashboardRoutes {
             }
         }
         router.get("admin/ledger.csv") { request, _ -> Response in
-            guard try await access.session(request.cookies[Self.cookie]?.value) != nil else { return Self.signInNeeded() }
-            let csv = try await store.ledgerCSV(from: nil, to: nil)
+            guard let session = try await access.session(request.cookies[Self.cookie]?.value) else { return Self.signInNeeded() }
+            let csv: String
+            do { csv = try await Reports(store: store, now: now, admins: access.admins).ledgerCSV(.admin(session.admin)) } catch Refusal.notAllowed {
+                return Self.signInNeeded()
+            }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"ledger.csv\"",
                                                    .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: csv)))
         }
